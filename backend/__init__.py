@@ -1,0 +1,1 @@
+"""Django project of the Hegyvidék e-Portal: settings, URLs, WSGI, broker setup, demo data."""

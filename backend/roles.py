@@ -1,0 +1,78 @@
+"""Staff roles as Django groups, with the permissions each needs. Later capabilities add their
+permissions here, so `manage.py roles_sync` keeps every environment's groups in step."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+ADMIN_ACCESS = ("wagtailadmin", "access_admin")
+
+ROLES: dict[str, dict] = {
+    "editor": {
+        "label": "Szerkesztő / Editor",
+        "permissions": [
+            ADMIN_ACCESS,
+            ("wagtailimages", "add_image"),
+            ("wagtailimages", "change_image"),
+            ("wagtailimages", "choose_image"),
+            ("wagtaildocs", "add_document"),
+            ("wagtaildocs", "change_document"),
+            ("wagtaildocs", "choose_document"),
+        ],
+        "page_permissions": ["add", "change", "publish"],
+    },
+    "clerk": {
+        "label": "Ügyintéző / Clerk",
+        "permissions": [
+            ADMIN_ACCESS,
+            ("eservices", "view_residentprofile"),
+            ("eservices", "identify_resident"),
+            ("eservices", "view_personal_data"),
+            ("eservices", "view_case"),
+            ("eservices", "retry_case"),
+        ],
+    },
+    "finance_clerk": {"label": "Pénzügyi ügyintéző / Finance clerk", "permissions": [ADMIN_ACCESS]},
+    "newsletter_admin": {"label": "Hírlevél-adminisztrátor / Newsletter admin", "permissions": [ADMIN_ACCESS]},
+    "contact_centre_operator": {
+        "label": "Ügyfélszolgálati operátor / Contact-centre operator",
+        "permissions": [ADMIN_ACCESS, ("eservices", "view_residentprofile")],
+    },
+    "supervisor": {
+        "label": "Felügyelő / Supervisor",
+        "permissions": [
+            ADMIN_ACCESS,
+            ("eservices", "view_residentprofile"),
+            ("eservices", "identify_resident"),
+            ("eservices", "view_personal_data"),
+            ("eservices", "view_case"),
+            ("eservices", "retry_case"),
+            ("integrations", "view_exchange"),
+        ],
+    },
+}
+
+
+def roles_sync() -> dict[str, Group]:
+    from wagtail.models import GroupPagePermission, Page
+
+    groups = {}
+    for name, spec in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        query = Q(pk__in=[])
+        for app_label, codename in spec["permissions"]:
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(query))
+        root = Page.get_first_root_node()
+        if root is not None:
+            for permission_type in spec.get("page_permissions", []):
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=root,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=f"{permission_type}_page"
+                    ),
+                )
+        groups[name] = group
+    return groups

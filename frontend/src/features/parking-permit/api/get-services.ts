@@ -1,0 +1,27 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
+import type { ServiceType } from "@/lib/api/types";
+
+export const PARKING_PERMIT = "parking_permit";
+
+export function getServices(): Promise<ServiceType[]> {
+  return unwrap(api.GET("/api/v1/services/"));
+}
+
+export const servicesQueryOptions = (lang: string) =>
+  queryOptions({
+    // Language is part of the key: the backend localizes the service names.
+    queryKey: ["services", lang],
+    queryFn: getServices,
+    staleTime: 5 * 60_000,
+  });
+
+export function useServices(lang: string) {
+  return useQuery(servicesQueryOptions(lang));
+}
+
+/** The parking permit's catalogue entry (name, fee, validity), if the service is active. */
+export function useParkingPermitService(lang: string) {
+  const query = useServices(lang);
+  return { ...query, service: query.data?.find((s) => s.code === PARKING_PERMIT) };
+}

@@ -1,0 +1,42 @@
+import { useTranslation } from "react-i18next";
+import { PageHeading } from "@/components/ui/misc";
+import { WIZARD_STEPS, type WizardStep } from "../lib/wizard";
+
+/**
+ * The step's <h1> (focused after each step change) with "1/3" caption, and a progress list.
+ * The caption is part of the heading, so a screen reader hears the position with the title.
+ */
+export function WizardHeading({ step }: { step: WizardStep }) {
+  const { t } = useTranslation();
+  const index = WIZARD_STEPS.indexOf(step);
+  const title = t(`parkingPermit.steps.${step}`);
+  const position = t("parkingPermit.stepOf", { current: index + 1, total: WIZARD_STEPS.length });
+  return (
+    <>
+      <PageHeading title={`${title} – ${t("parkingPermit.title")}`}>
+        <span className="page-title__caption">
+          {position}
+          <span className="visually-hidden">:</span> <span aria-hidden="true">·</span> {t("parkingPermit.serviceName")}
+        </span>{" "}
+        {title}
+      </PageHeading>
+      <ol className="wizard-steps" aria-label={t("parkingPermit.stepsLabel")}>
+        {WIZARD_STEPS.map((s, i) => {
+          const state = i < index ? "done" : i === index ? "current" : "upcoming";
+          return (
+            <li key={s} className={`wizard-steps__item wizard-steps__item--${state}`} aria-current={state === "current" ? "step" : undefined}>
+              <span className="wizard-steps__number" aria-hidden="true">
+                {state === "done" ? "✓" : i + 1}
+              </span>
+              <span className="wizard-steps__label">
+                {t(`parkingPermit.steps.${s}`)}
+                {state === "done" ? <span className="visually-hidden"> {t("parkingPermit.stepDone")}</span> : null}
+                {state === "current" ? <span className="visually-hidden"> {t("parkingPermit.stepCurrent")}</span> : null}
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    </>
+  );
+}

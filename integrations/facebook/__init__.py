@@ -1,0 +1,1 @@
+"""Facebook Login (OAuth2 + Graph API): simulator for development and tests."""

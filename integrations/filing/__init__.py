@@ -1,0 +1,2 @@
+"""Filing system (Poszeidon, iktatórendszer): arrivals, issued documents, deliveries — client,
+contract, simulator."""

@@ -1,0 +1,1 @@
+"""Development SMTP sink and the reader of what it caught."""

@@ -1,0 +1,1 @@
+"""Parking system (Cityform): residential parking permits — client, contract, simulator."""

@@ -1,0 +1,1 @@
+"""Person-and-address registry (személy- és lakcímnyilvántartás): client, contract, simulator."""

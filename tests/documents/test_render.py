@@ -1,0 +1,152 @@
+"""Rendering decisions: PDF/A-3b, embedded fonts, extractable Hungarian text, attached data."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+
+import pikepdf
+import pytest
+
+from eservices.documents.render import ATTACHMENT_NAME, decision_pdf, hu_date
+from tests.documents.samples import granted_decision, refused_decision
+
+
+def pdftotext(pdf: bytes) -> str:
+    """The text as poppler extracts it, whitespace collapsed and hyphenation (U+2010 at line ends) undone."""
+    result = subprocess.run(
+        ["/usr/bin/pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    text = result.stdout.decode("utf-8").replace("\u2010\n", "")
+    return " ".join(text.split())
+
+
+def all_fonts(pdf: pikepdf.Pdf):
+    seen = set()
+    for page in pdf.pages:
+        fonts = page.Resources.get("/Font", {})
+        for _, font in fonts.items():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            yield font
+            yield from font.get("/DescendantFonts", [])
+
+
+def test_granted_decision_is_pdfa_3b(granted_pdf):
+    # given a granted decision rendered to PDF
+    with pikepdf.open(io.BytesIO(granted_pdf)) as pdf:
+        # then the XMP metadata claim PDF/A-3B and an sRGB output intent is present
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "3"
+        assert meta["pdfaid:conformance"] == "B"
+        intents = pdf.Root.OutputIntents
+        assert len(intents) == 1
+        assert intents[0].S == "/GTS_PDFA1"
+        assert "/DestOutputProfile" in intents[0]
+        # and the document is in Hungarian, with a title
+        assert str(pdf.Root.Lang) == "hu"
+        assert meta["dc:title"].startswith("Határozat – lakossági várakozási hozzájárulás – XII/12345-2/2026")
+        assert pdf.docinfo["/Title"] == meta["dc:title"]
+        assert "/StructTreeRoot" in pdf.Root  # tagged: real text structure for screen readers
+
+
+def test_every_font_is_embedded(granted_pdf, refused_pdf):
+    for document in (granted_pdf, refused_pdf):
+        with pikepdf.open(io.BytesIO(document)) as pdf:
+            fonts = list(all_fonts(pdf))
+            descriptors = [font.FontDescriptor for font in fonts if "/FontDescriptor" in font]
+            # Type0 fonts carry their program in the descendant's descriptor
+            assert descriptors, "no font descriptors found"
+            for descriptor in descriptors:
+                assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), descriptor.FontName
+            names = {str(descriptor.FontName).split("+", 1)[-1] for descriptor in descriptors}
+            assert names <= {"Hegyvidek-Serif", "Hegyvidek-Serif-Bold", "Hegyvidek-Sans", "Hegyvidek-Sans-Bold"}, names
+
+
+def test_hungarian_text_is_extractable(granted_pdf):
+    text = pdftotext(granted_pdf)
+    for expected in (
+        "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat Jegyzője",
+        "Ügyszám: EP-2026-000123",
+        "Iktatószám: XII/12345-2/2026",
+        "Tárgy: lakossági várakozási hozzájárulás",
+        "HATÁROZAT",
+        "kérelmének helyt adok",
+        "Szőke Anna Erzsébet",
+        "HV1-2026-004512",
+        "2026. december 1. – 2027. november 30.",
+        "Jogorvoslati tájékoztatás",
+        "INDOKOLÁS",
+        "2016. évi CL. törvény",
+        "30/2010. (VI. 4.) Főv. Kgy. rendelete",
+        "Budapest, 2026. november 21.",
+        "A döntést automatikus döntéshozatali eljárásban hoztuk",
+        "https://e-portal.hegyvidek.hu/ellenorzes/7f3a9c2e-5b1d-4e8a-9c0f-2d6b8e4a1f37",
+        "1. oldal (összesen 2)",
+    ):
+        assert expected in text, expected
+
+
+def test_refused_simplified_decision(refused_pdf):
+    text = pdftotext(refused_pdf)
+    assert "EGYSZERŰSÍTETT HATÁROZAT" in text
+    assert "kérelmét az ABC-123 forgalmi rendszámú járműre elutasítom" in text
+    assert "nem teljesül" in text
+    assert "A lakossági várakozási hozzájárulás adatai" not in text  # no permit box
+
+
+def test_decision_data_are_attached_as_json(granted_pdf):
+    with pikepdf.open(io.BytesIO(granted_pdf)) as pdf:
+        attachments = pdf.attachments
+        assert list(attachments) == [ATTACHMENT_NAME]
+        spec = attachments[ATTACHMENT_NAME]
+        assert spec.obj.AFRelationship == "/Data"  # PDF/A-3 associated file
+        assert len(pdf.Root.AF) == 1
+        data = json.loads(spec.get_file().read_bytes())
+    assert data["filing_number"] == "XII/12345-2/2026"
+    assert data["outcome"] == "granted"
+    assert data["permit"]["valid_until"] == "2027-11-30"
+    assert data["decided_at"] == "2026-11-21T14:05:32+01:00"
+    assert data["resident"]["birth_date"] == "1984-03-17"
+
+
+def test_rendering_is_deterministic():
+    assert decision_pdf(granted_decision()) == decision_pdf(granted_decision())
+
+
+def test_qr_code_is_embedded_as_vector(granted_pdf):
+    # the QR SVG becomes a form XObject with paths, no raster image
+    with pikepdf.open(io.BytesIO(granted_pdf)) as pdf:
+        images = [image for page in pdf.pages for image in page.get_images()]
+    assert images == []
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"kind": "order"}, "kind"),
+        ({"outcome": "maybe"}, "outcome"),
+        ({"permit": None}, "permit"),
+    ],
+)
+def test_invalid_decision_data_are_rejected(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        granted_decision(**overrides)
+
+
+def test_hungarian_dates():
+    from datetime import date
+
+    assert hu_date(date(2027, 2, 1)) == "2027. február 1."
+    assert refused_decision().permit is None
+
+
+def test_unknown_birth_date_prints_a_dash_instead_of_failing():
+    import dataclasses
+
+    data = granted_decision()
+    data = dataclasses.replace(data, resident=dataclasses.replace(data.resident, birth_date=None))
+    text = pdftotext(decision_pdf(data))
+    assert "Születési idő:" in text and "—" in text
