@@ -242,17 +242,23 @@ def identification_record_not_found(*, verification_id: int) -> IdentityVerifica
     return verification
 
 
-def identification_record_attempt(*, verification_id: int, error: str = "") -> IdentityVerification | None:
-    """Count one registry call; keep the error so the clerk sees why it is still waiting."""
+def identification_record_attempt(*, verification_id: int) -> IdentityVerification | None:
+    """Count one registry call. The previous error stays visible to the clerk until an answer."""
     with transaction.atomic():
         verification = IdentityVerification.objects.select_for_update().filter(pk=verification_id).first()
         if verification is None or verification.state not in IdentityVerification.OPEN_STATES:
             return verification
         verification.attempts += 1
         verification.state = VerificationState.CHECKING
-        verification.last_error = error[:2000]
-        verification.save(update_fields=["attempts", "state", "last_error", "updated_at"])
+        verification.save(update_fields=["attempts", "state", "updated_at"])
     return verification
+
+
+def identification_record_error(*, verification_id: int, error: str) -> None:
+    """Keep why the registry call failed, so the clerk sees why it is still waiting."""
+    IdentityVerification.objects.filter(
+        pk=verification_id, state__in=IdentityVerification.OPEN_STATES
+    ).update(last_error=error[:2000], updated_at=timezone.now())
 
 
 def identification_mark_failed(*, verification_id: int, error: str) -> None:

@@ -54,7 +54,7 @@ def identification_registry_check(verification_id: int) -> None:
         services.identification_record_not_found(verification_id=verification_id)
         return
     except IntegrationUnavailable as exc:
-        services.identification_record_attempt(verification_id=verification_id, error=str(exc))
+        services.identification_record_error(verification_id=verification_id, error=str(exc))
         if _is_last_try(identification_registry_check):
             # the last try: leave it to the clerk, who sees the error and can retry
             services.identification_mark_failed(verification_id=verification_id, error=str(exc))

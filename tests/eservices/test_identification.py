@@ -232,8 +232,8 @@ def wait_for(predicate, seconds=20.0):
 
 @pytest.mark.django_db(transaction=True)
 def test_registry_down_then_back_is_retried_until_answered(clerk, registry_sim, worker, broker):
-    # given a registry that fails the next 5 calls (client retries 2 + worker retries)
-    registry_sim.state.faults.update({"error_next": 5})
+    # given a registry that fails every call until the test heals it
+    registry_sim.state.faults.update({"error_rate": 1.0})
     profile = profile_as_typed(KOVACS_ANNA)
     verification = services.identification_start(
         profile=profile, clerk=clerk, document_type="id_card", document_number=KOVACS_ANNA.typed.document_number
@@ -243,7 +243,15 @@ def test_registry_down_then_back_is_retried_until_answered(clerk, registry_sim, 
     tasks.identification_registry_check.send_with_options(args=(verification.pk,), min_backoff=50, max_backoff=200)
 
     # then the clerk sees attempts and the last error while it is retried ...
-    assert wait_for(lambda: IdentityVerification.objects.get(pk=verification.pk).last_error != "")
+    def failing_and_retried():
+        current = IdentityVerification.objects.get(pk=verification.pk)
+        return current.last_error != "" and current.attempts >= 2
+
+    assert wait_for(failing_and_retried)
+    current = IdentityVerification.objects.get(pk=verification.pk)
+    assert current.state != VerificationState.ACCEPTED
+    assert "503" in current.last_error or "unavailable" in current.last_error.lower()
+    registry_sim.state.faults.update({"error_rate": 0.0})
     # ... and the check completes once the registry answers
     assert wait_for(lambda: IdentityVerification.objects.get(pk=verification.pk).state == VerificationState.ACCEPTED)
     verification.refresh_from_db()
