@@ -256,9 +256,9 @@ def identification_record_attempt(*, verification_id: int) -> IdentityVerificati
 
 def identification_record_error(*, verification_id: int, error: str) -> None:
     """Keep why the registry call failed, so the clerk sees why it is still waiting."""
-    IdentityVerification.objects.filter(
-        pk=verification_id, state__in=IdentityVerification.OPEN_STATES
-    ).update(last_error=error[:2000], updated_at=timezone.now())
+    IdentityVerification.objects.filter(pk=verification_id, state__in=IdentityVerification.OPEN_STATES).update(
+        last_error=error[:2000], updated_at=timezone.now()
+    )
 
 
 def identification_mark_failed(*, verification_id: int, error: str) -> None:
