@@ -157,8 +157,10 @@ def open_signer(config: SigningConfig | None = None) -> Iterator[signers.Signer]
         paths = (pki.authority_key_path, pki.authority_cert_path, pki.chain_path)
         signer = _cached_signer(
             ("dev", *(_file_stamp(path) for path in paths)),
-            lambda: _CachedKeySigner.load(
-                str(pki.authority_key_path), str(pki.authority_cert_path), ca_chain_files=(str(pki.chain_path),)
+            lambda: _CachedKeySigner.wrap(
+                signers.SimpleSigner.load(
+                    str(pki.authority_key_path), str(pki.authority_cert_path), ca_chain_files=(str(pki.chain_path),)
+                )
             ),
         )
         if signer is None:
@@ -171,7 +173,9 @@ def open_signer(config: SigningConfig | None = None) -> Iterator[signers.Signer]
             raise SigningError(f"DOCUMENT_SIGNING_PKCS12_PATH does not name a file: {path!r}")
         signer = _cached_signer(
             ("pkcs12", _file_stamp(path), password),
-            lambda: _CachedKeySigner.load_pkcs12(path, passphrase=password.encode("utf-8") if password else None),
+            lambda: _CachedKeySigner.wrap(
+                signers.SimpleSigner.load_pkcs12(path, passphrase=password.encode("utf-8") if password else None)
+            ),
         )
         if signer is None:
             raise SigningError("could not open the PKCS#12 file (wrong password?)")
@@ -186,6 +190,22 @@ class _CachedKeySigner(signers.SimpleSigner):
     The cryptography key object is immutable and safe to use from several threads."""
 
     _pyca_key: Any = None
+
+    @classmethod
+    def wrap(cls, loaded: signers.SimpleSigner | None) -> _CachedKeySigner | None:
+        """pyhanko's loaders return a plain SimpleSigner whatever class they are called on."""
+        if loaded is None:
+            return None
+        signer = cls(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+            signature_mechanism=loaded.signature_mechanism,
+            prefer_pss=loaded.prefer_pss,
+            embed_roots=loaded.embed_roots,
+        )
+        signer._pyca_key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+        return signer
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism_info = self.get_signature_mechanism_for_digest(digest_algorithm)

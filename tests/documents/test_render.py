@@ -123,6 +123,30 @@ def test_qr_code_is_embedded_as_vector(granted_pdf):
     assert images == []
 
 
+def test_qr_code_path_draws_exactly_the_qr_modules():
+    # the SVG path of runs, replayed on a grid, gives back qrcode's own module matrix
+    import base64
+    import re
+
+    import qrcode
+
+    from eservices.documents.render import qr_svg_data_uri
+
+    url = "https://e-portal.hegyvidek.hu/ellenorzes/7f3a9c2e5b1d4e8a9c0f2d6b8e4a1f37/"
+    svg = base64.b64decode(qr_svg_data_uri(url).split(",", 1)[1]).decode("ascii")
+    expected = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    expected.add_data(url)
+    expected.make(fit=True)
+    size = expected.modules_count
+    assert f'viewBox="0 0 {size} {size}"' in svg
+    grid = [[False] * size for _ in range(size)]
+    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", svg):
+        for column in range(int(x), int(x) + int(width)):
+            assert not grid[int(y)][column], "modules drawn twice"
+            grid[int(y)][column] = True
+    assert grid == [[bool(cell) for cell in row] for row in expected.modules]
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [

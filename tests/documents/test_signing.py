@@ -189,3 +189,18 @@ def test_untrusted_signer_is_reported(tsa_sim, granted_pdf, settings, tmp_path_f
     assert result.intact is True
     assert result.trusted is False
     assert result.valid is False
+
+
+def test_keys_are_parsed_once_per_process_not_per_signature(tsa_sim, granted_pdf, monkeypatch):
+    # parsing an RSA key costs ~40 ms: neither our signer nor the TSA/OCSP simulator may do it per signature
+    from cryptography.hazmat.primitives import serialization
+
+    sign_pdf(granted_pdf, reason=REASON, location="Budapest")  # warm: keys loaded here
+    calls = []
+    original = serialization.load_der_private_key
+    monkeypatch.setattr(
+        serialization, "load_der_private_key", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
+    )
+    signed = sign_pdf(granted_pdf, reason=REASON, location="Budapest")
+    assert signed.level == "B-LTA"
+    assert calls == []
