@@ -1,9 +1,9 @@
 """Browser (end-to-end) tests: the whole stack, isolated, driven by Chromium through Playwright.
 
-A session fixture starts what `make run` starts, on free loopback ports and with its own
-database (`eportal_e2e`, dropped and recreated at every session start) and mail directory:
-migrate, roles_sync, demo_data, the simulators (`python -m integrations.simulators`) and
-gunicorn. The tests talk to it over HTTP only; pytest-django's database fixtures are never
+A session fixture starts what `make run` starts (`backend.stackkit.start_stack`), on free
+loopback ports and with its own database (`eportal_e2e`, dropped and recreated at every
+session start), mail and PKI directories: migrate, roles_sync, demo_data, the simulators
+(`python -m integrations.simulators`) and gunicorn. The tests talk to it over HTTP only; pytest-django's database fixtures are never
 used here. Subprocess logs go to files under the session's tmp dir; their tails are attached
 to every failing test's report.
 
@@ -15,18 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from backend.devstack import web_command
+from backend.stackkit import Stack, StackError, start_stack
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 E2E_DIR = Path(__file__).resolve().parent
@@ -100,146 +95,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 # --- the stack ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
-@dataclass
-class Stack:
-    base_url: str
-    facebook_url: str
-    registry_url: str
-    mail_dir: Path
-    database_url: str
-    log_dir: Path
-    env: dict[str, str]
-    parking_url: str = ""
-    filing_url: str = ""
-    processes: list[subprocess.Popen] = field(default_factory=list)
-    logs: dict[str, Path] = field(default_factory=dict)
-
-    def log_tails(self, lines: int = 60) -> str:
-        parts = []
-        for name, path in self.logs.items():
-            parts.append(f"----- {name} ({path}), last {lines} lines -----\n{_tail(path, lines)}")
-        return "\n".join(parts)
-
-    def spawn(self, name: str, args: list[str]) -> subprocess.Popen:
-        path = self.log_dir / f"{name}.log"
-        handle = path.open("ab")
-        process = subprocess.Popen(  # noqa: S603 - our own commands
-            args, cwd=BASE_DIR, env=self.env, stdout=handle, stderr=subprocess.STDOUT
-        )
-        handle.close()
-        process.e2e_name = name  # type: ignore[attr-defined]
-        self.processes.append(process)
-        self.logs[name] = path
-        return process
-
-    def manage(self, *args: str) -> None:
-        name = f"manage-{args[0]}"
-        path = self.log_dir / f"{name}.log"
-        self.logs[name] = path
-        with path.open("ab") as handle:
-            result = subprocess.run(  # noqa: S603 - our own manage.py
-                [sys.executable, "manage.py", *args],
-                cwd=BASE_DIR,
-                env=self.env,
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                timeout=300,
-            )
-        if result.returncode != 0:
-            pytest.fail(f"manage.py {' '.join(args)} failed ({result.returncode})\n{_tail(path)}", pytrace=False)
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-    def check_alive(self) -> None:
-        for process in self.processes:
-            if process.poll() is not None:
-                name = process.e2e_name  # type: ignore[attr-defined]
-                pytest.fail(f"{name} exited with {process.returncode}\n{self.log_tails()}", pytrace=False)
-
-
-def _e2e_database_url() -> str:
-    """The e2e database on the configured server (DATABASE_URL) or the embedded one; recreated empty."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    configured = os.environ.get("DATABASE_URL")
-    if configured:
-        params = conninfo_to_dict(configured)
-    else:
-        from backend.embedded_pg import embedded_database_url
-
-        data_dir = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data"))
-        params = conninfo_to_dict(embedded_database_url(data_dir, database=E2E_DATABASE))
-    params["dbname"] = E2E_DATABASE
-    maintenance = make_conninfo(**{**params, "dbname": "postgres"})
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{E2E_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{E2E_DATABASE}"')
-    return _conninfo_to_url(params)
-
-
-def _conninfo_to_url(params: dict) -> str:
-    """A postgresql:// URL dj-database-url understands (socket hosts go to the query string)."""
-    from urllib.parse import quote
-
-    user = quote(str(params.get("user", "")), safe="")
-    password = quote(str(params.get("password", "")), safe="")
-    host = str(params.get("host", ""))
-    port = str(params.get("port", ""))
-    auth = f"{user}:{password}@" if user else ""
-    if host.startswith("/"):
-        return f"postgresql://{auth}/{E2E_DATABASE}?host={host}" + (f"&port={port}" if port else "")
-    netloc = host + (f":{port}" if port else "")
-    return f"postgresql://{auth}{netloc}/{E2E_DATABASE}"
-
-
-def _wait_http(url: str, seconds: float, stack: Stack) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        stack.check_alive()
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL we built
-                return
-        except OSError:
-            time.sleep(0.25)
-    pytest.fail(f"{url} did not answer within {seconds} s\n{stack.log_tails()}", pytrace=False)
-
-
-def _wait_port(port: int, seconds: float, stack: Stack) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        stack.check_alive()
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"port {port} did not open within {seconds} s\n{stack.log_tails()}", pytrace=False)
-
-
 _STACK: Stack | None = None
 
 
@@ -252,90 +107,12 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             "(or `make test`, which builds it before the e2e tests).",
             pytrace=False,
         )
-    tmp = tmp_path_factory.mktemp("e2e-stack")
-    log_dir = tmp / "logs"
-    log_dir.mkdir()
-    mail_dir = tmp / "mail"
-    mail_dir.mkdir()
-    web_port, registry_port, facebook_port, mail_port, parking_port, filing_port, tsa_port = (
-        free_port() for _ in range(7)
-    )
-    base_url = f"http://127.0.0.1:{web_port}"
-    facebook_url = f"http://127.0.0.1:{facebook_port}"
-    registry_url = f"http://127.0.0.1:{registry_port}"
-    parking_url = f"http://127.0.0.1:{parking_port}"
-    filing_url = f"http://127.0.0.1:{filing_port}"
-    database_url = _e2e_database_url()
-
-    env = dict(os.environ)
-    # tests/pytest_env.py points this process at the unit tests' Facebook simulator and turns
-    # the in-process worker off; the stack gets its own values, like `make run`.
-    for name in (
-        "FACEBOOK_SIM_PORT",
-        "FACEBOOK_AUTHORIZE_URL",
-        "FACEBOOK_GRAPH_API_URL",
-        "DRAMATIQ_INPROCESS_WORKER",
-        "REDIS_URL",
-        "AMQP_URL",
-        "DJANGO_SETTINGS_MODULE",
-    ):
-        env.pop(name, None)
-    env.update(
-        {
-            "DEBUG": "1",
-            "SECURE_COOKIES": "0",
-            "PYTHONUNBUFFERED": "1",
-            "DATABASE_URL": database_url,
-            "PUBLIC_URL": base_url,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CSRF_TRUSTED_ORIGINS": base_url,
-            "SIMULATORS_HOST": "127.0.0.1",
-            "REGISTRY_SIM_PORT": str(registry_port),
-            "REGISTRY_URL": registry_url,
-            "PARKING_SIM_PORT": str(parking_port),
-            "PARKING_URL": parking_url,
-            "FILING_SIM_PORT": str(filing_port),
-            "FILING_URL": filing_url,
-            # the dev PKI's certificates name the TSA/OCSP/CRL simulator's address
-            "TSA_SIM_PORT": str(tsa_port),
-            "TSA_SIM_PUBLIC_URL": f"http://127.0.0.1:{tsa_port}",
-            "DEV_PKI_URL": f"http://127.0.0.1:{tsa_port}",
-            "FACEBOOK_SIM_PORT": str(facebook_port),
-            "FACEBOOK_AUTHORIZE_URL": f"{facebook_url}/v19.0/dialog/oauth",
-            "FACEBOOK_GRAPH_API_URL": f"{facebook_url}/v19.0",
-            "MAIL_SINK_PORT": str(mail_port),
-            "MAIL_SINK_DIR": str(mail_dir),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(mail_port),
-            "MEDIA_ROOT": str(tmp / "media"),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    current = Stack(
-        base_url=base_url,
-        facebook_url=facebook_url,
-        registry_url=registry_url,
-        parking_url=parking_url,
-        filing_url=filing_url,
-        mail_dir=mail_dir,
-        database_url=database_url,
-        log_dir=log_dir,
-        env=env,
-    )
+    try:
+        current = start_stack(tmp_path_factory.mktemp("e2e-stack"), database=E2E_DATABASE)
+    except StackError as exc:
+        pytest.fail(str(exc), pytrace=False)
     _STACK = current
     try:
-        current.manage("migrate", "--noinput", "-v", "0")
-        current.manage("createcachetable")
-        current.manage("roles_sync")
-        current.manage("demo_data")
-        current.spawn("simulators", [sys.executable, "-m", "integrations.simulators"])
-        current.spawn(
-            "web",
-            web_command("127.0.0.1", web_port),
-        )
-        for port in (registry_port, facebook_port, mail_port, parking_port, filing_port, tsa_port):
-            _wait_port(port, 30, current)
-        _wait_http(f"{base_url}/healthz", 60, current)
         yield current
     finally:
         current.stop()
