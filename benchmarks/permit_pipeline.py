@@ -1,13 +1,27 @@
-"""Parking-permit pipeline under load: submissions through the resident API, real dramatiq
-worker threads, every outside system a real HTTP simulator, decisions signed and timestamped.
+"""Parking-permit pipeline under load, in the production shape on this machine.
 
-Creates --n identified residents (registry people who own a car) in a throw-away test
-database, submits one application each at --rate per second through POST /api/v1/cases/,
-waits until every case is decided, writes the signed decisions to --out, and prints:
-throughput (decisions/s), submit→signed-decision latency (p50/p95), time per pipeline step,
-and a last line `RESULT permit_pipeline decisions_per_s=… p95_s=…`.
+The stack runs as separate processes (`backend.stackkit`): gunicorn, `manage.py rundramatiq`
+worker processes on Redis, every outside system a real HTTP simulator in its own process,
+PostgreSQL (DATABASE_URL or the embedded one; database `eportal_bench`, recreated). Residents
+are identified registry people who own a car; each submits one application through
+POST /api/v1/cases/ with a session cookie and CSRF token, like the SPA.
 
-    .venv/bin/python benchmarks/permit_pipeline.py --n 500 --rate 1 --out /tmp/decisions
+Two phases:
+
+1. steady — `--steady-n` applications (default 60) at `--rate` per second (default 1):
+   the latency a resident sees, submit → signed decision and submit → decision ready;
+2. burst — `--n` applications (default 500) sent as fast as the API takes them:
+   the throughput in signed decisions per second, once the queue is full.
+
+Before measuring, a few warm-up applications let every worker load its fonts and keys.
+Prints a table per phase (p50/p95 per pipeline step and end to end, CPU seconds per decision
+spent by each kind of process), writes the signed
+decisions to `--out`, and ends with
+`RESULT permit_pipeline decisions_per_s=<burst> p95_s=<steady submit→signed>`.
+
+    .venv/bin/python benchmarks/permit_pipeline.py --n 500 --steady-n 60 --rate 1 --out /tmp/decisions
+
+Needs Redis (REDIS_URL, default redis://127.0.0.1:6379/15): the workers are separate processes.
 """
 
 from __future__ import annotations
@@ -16,19 +30,19 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
+import threading
 import time
-import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "nZfC0a4W9m2r3nyw6XB1y0S8vJm1u2cKk8pQ0Qd9Q8Y=")
-os.environ.setdefault("SECURE_COOKIES", "0")
-os.environ.setdefault("DRAMATIQ_INPROCESS_WORKER", "0")
 os.environ.setdefault("DOCUMENT_SIGNING_BACKEND", "dev")
-os.environ.pop("REDIS_URL", None)
-os.environ.pop("AMQP_URL", None)
+
+BENCH_DATABASE = "eportal_bench"
+WARM_UP = 8
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -38,71 +52,82 @@ def percentile(values: list[float], share: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=500, help="applications (default 500)")
-    parser.add_argument("--rate", type=float, default=1.0, help="submissions per second (default 1)")
-    parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    parser.add_argument("--n", type=int, default=500, help="applications of the burst phase (default 500)")
+    parser.add_argument("--steady-n", type=int, default=60, help="applications of the steady phase (default 60)")
+    parser.add_argument("--rate", type=float, default=1.0, help="steady submissions per second (default 1)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="worker processes (default: cores)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker process (default 2)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent submitters in the burst (default 8)")
     parser.add_argument("--out", type=Path, default=Path(".data/bench-decisions"), help="where decisions go")
+    parser.add_argument(
+        "--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"), help="broker (default REDIS_URL)"
+    )
     args = parser.parse_args()
 
-    import django
+    import redis
 
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    setup_test_environment()
-    old_config = setup_databases(verbosity=0, interactive=False)
     try:
-        run(args)
+        redis.Redis.from_url(args.redis, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        raise SystemExit(
+            f"Redis at {args.redis} is not reachable ({exc}). The benchmark runs separate worker processes, "
+            "which share jobs through Redis: start it or set REDIS_URL."
+        ) from exc
+
+    from backend.stackkit import start_stack
+
+    work = Path(tempfile.mkdtemp(prefix="permit-bench-"))
+    print(f"starting the stack ({args.processes} worker processes × {args.threads} threads); logs in {work}/logs")
+    stack = start_stack(
+        work,
+        database=BENCH_DATABASE,
+        demo_data=False,
+        broker_url=args.redis,
+        worker_processes=args.processes,
+        worker_threads=args.threads,
+        extra_env={"LOG_LEVEL": "ERROR", "DEBUG": "0"},
+    )
+    try:
+        # this process talks to the same database and simulators as the stack
+        os.environ.update({key: value for key, value in stack.env.items() if key != "DEBUG"})
+        os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+        import django
+
+        django.setup()
+        run(args, stack)
     finally:
-        teardown_databases(old_config, verbosity=0)
+        stack.stop()
 
 
-def run(args) -> None:  # noqa: PLR0915 - a benchmark reads best top to bottom
-    import tempfile
-
-    import dramatiq
-    from django.conf import settings
-    from django.core.management import call_command
-    from rest_framework.test import APIClient
-
-    from eservices.cases.models import Case, CaseEvent, Step
-    from eservices.models import IdentificationStatus, ResidentProfile, User
-    from integrations.filing.simulator import start_in_thread as filing_sim
-    from integrations.mail.sink import start_in_thread as mail_sink
-    from integrations.parking.simulator import start_in_thread as parking_sim
+def car_owners() -> list[tuple[object, str]]:
+    """Registry people with a valid document and an active car, with the plate of their first car."""
     from integrations.registry.client import RegistryClient
     from integrations.registry.population import build_population
-    from integrations.registry.simulator import start_in_thread as registry_sim
-    from integrations.tsa.simulator import start_in_thread as tsa_sim
-
-    call_command("createcachetable", verbosity=0)
-    work = Path(tempfile.mkdtemp(prefix="permit-bench-"))
-    servers = []
-    server, settings.REGISTRY_URL = registry_sim()
-    servers.append(server)
-    server, settings.PARKING_URL = parking_sim()
-    servers.append(server)
-    server, settings.FILING_URL = filing_sim()
-    servers.append(server)
-    settings.PKI_DIR = work / "pki"
-    server, settings.DEV_PKI_URL = tsa_sim(pki_dir=settings.PKI_DIR)
-    servers.append(server)
-    controller, (settings.EMAIL_HOST, settings.EMAIL_PORT) = mail_sink(work / "mail")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
     registry = RegistryClient.from_settings()
-    people = []
+    owners = []
     for person in build_population().values():
         if person.document_status != "valid":
             continue
         cars = [v for v in registry.vehicles_by_owner(person_id=person.person_id) if v.status == "active"]
         if cars:
-            people.append((person, cars[0].plate))
-    people = (people * (args.n // max(1, len(people)) + 1))[: args.n]
-    clients = []
-    for index, (person, plate) in enumerate(people):
-        user = User.objects.create_user(email=f"bench{index}@example.hu", password=None)
+            owners.append((person, cars[0].plate))
+    return owners
+
+
+def residents(owners, count: int, offset: int, stack) -> list[tuple[object, str]]:
+    """`count` verified residents (registry people with a car), each with a logged-in HTTP session."""
+    import requests
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from eservices.models import IdentificationStatus, ResidentProfile, User
+
+    chosen = [owners[(offset + index) % len(owners)] for index in range(count)]
+    result = []
+    for index, (person, plate) in enumerate(chosen):
+        user = User.objects.create_user(email=f"bench{offset + index}@example.hu", password=None)
         ResidentProfile.objects.create(
             user=user,
             family_name=person.family_name,
@@ -110,61 +135,169 @@ def run(args) -> None:  # noqa: PLR0915 - a benchmark reads best top to bottom
             identification_status=IdentificationStatus.VERIFIED,
             registry_person_id=person.person_id,
         )
-        client = APIClient()
-        client.force_authenticate(user=user)
-        clients.append((client, plate))
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        http = requests.Session()
+        http.cookies.set(settings.SESSION_COOKIE_NAME, session.session_key, domain="127.0.0.1")
+        http.get(f"{stack.base_url}/api/v1/csrf/", timeout=30).raise_for_status()
+        http.headers["X-CSRFToken"] = http.cookies[settings.CSRF_COOKIE_NAME]
+        result.append((http, plate))
+    return result
 
-    broker = dramatiq.get_broker()
-    broker.flush_all()
-    worker = dramatiq.Worker(broker, worker_threads=args.threads, worker_timeout=100)
-    worker.start()
-    started = time.monotonic()
-    try:
-        interval = 1.0 / args.rate if args.rate > 0 else 0.0
-        for index, (client, plate) in enumerate(clients):
-            due = started + index * interval
-            time.sleep(max(0.0, due - time.monotonic()))
-            response = client.post("/api/v1/cases/", {"service": "parking_permit", "plate": plate}, format="json")
-            if response.status_code != 201:
-                raise SystemExit(f"submission {index} failed: {response.status_code} {response.content[:200]!r}")
-        while Case.objects.exclude(step=Step.DONE).exclude(status="failed").exists():
-            time.sleep(0.2)
-        elapsed = time.monotonic() - started
-    finally:
-        worker.stop()
-        for server in servers:
-            server.shutdown()
-        controller.stop()
 
-    cases = list(Case.objects.order_by("submitted_at"))
-    args.out.mkdir(parents=True, exist_ok=True)
-    latencies, stage_times = [], {}
+def submit(stack, http, plate: str) -> str:
+    response = http.post(
+        f"{stack.base_url}/api/v1/cases/", json={"service": "parking_permit", "plate": plate}, timeout=60
+    )
+    if response.status_code != 201:
+        raise SystemExit(f"submission failed: {response.status_code} {response.text[:300]}")
+    return response.json()["reference"]
+
+
+def wait_final(references: list[str], timeout_s: float) -> float:
+    """Wait until every case is done or failed; returns the monotonic time it happened."""
+    from eservices.cases.models import Case, CaseStatus, Step
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        open_cases = (
+            Case.objects.filter(reference__in=references).exclude(step=Step.DONE).exclude(status=CaseStatus.FAILED)
+        )
+        if not open_cases.exists():
+            return time.monotonic()
+        time.sleep(0.1)
+    raise SystemExit(f"cases still open after {timeout_s:.0f} s: {list(open_cases.values_list('reference', 'step'))}")
+
+
+def report(name: str, references: list[str], out: Path) -> dict[str, float]:
+    from eservices.cases.models import Case, CaseEvent, CaseStatus, Step
+
+    cases = list(Case.objects.filter(reference__in=references).order_by("submitted_at"))
+    out.mkdir(parents=True, exist_ok=True)
+    signed, ready, stage_times = [], [], {}
     for case in cases:
         if case.decision_pdf:
-            (args.out / f"{case.reference}.pdf").write_bytes(bytes(case.decision_pdf))
-        events = list(case.events.filter(kind=CaseEvent.Kind.STEP_DONE).order_by("at", "id"))
+            (out / f"{case.reference}.pdf").write_bytes(bytes(case.decision_pdf))
         previous = case.submitted_at
-        for event in events:
+        for event in case.events.filter(kind=CaseEvent.Kind.STEP_DONE).order_by("at", "id"):
             stage_times.setdefault(event.step, []).append((event.at - previous).total_seconds())
             previous = event.at
             if event.step == Step.SIGN:
-                latencies.append((event.at - case.submitted_at).total_seconds())
-    failed = sum(1 for case in cases if case.status == "failed")
-    decided = len(cases) - failed
-    throughput = decided / elapsed
-
-    print(
-        f"applications {len(cases)}  decided {decided}  failed {failed}  in {elapsed:.1f} s "
-        f"(rate {args.rate}/s, {args.threads} worker threads)"
+                signed.append((event.at - case.submitted_at).total_seconds())
+        if case.step == Step.DONE:
+            ready.append((previous - case.submitted_at).total_seconds())
+    counts = {status: sum(1 for case in cases if case.status == status) for status in CaseStatus.values}
+    first = min(case.submitted_at for case in cases)
+    last_signed = max(
+        CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.STEP_DONE, step=Step.SIGN).values_list(
+            "at", flat=True
+        )
     )
-    print(f"{'stage':<20}{'p50 s':>10}{'p95 s':>10}")
+    span = (last_signed - first).total_seconds()
+    throughput = len(signed) / span if span > 0 else 0.0
+
+    print(f"\n{name}: {len(cases)} applications — granted {counts['granted']}, refused {counts['refused']}, "
+          f"failed {counts['failed']}; {len(signed)} signed decisions in {span:.1f} s = {throughput:.2f}/s")  # fmt: skip
+    print(f"{'stage':<22}{'p50 s':>9}{'p95 s':>9}")
     for step in [s for s in Step.values if s in stage_times]:
         values = stage_times[step]
-        print(f"{step:<20}{statistics.median(values):>10.3f}{percentile(values, 0.95):>10.3f}")
-    p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
-    print(f"{'submit→signed':<20}{p50:>10.3f}{p95:>10.3f}")
-    print(f"decisions written to {args.out}")
-    print(f"RESULT permit_pipeline decisions_per_s={throughput:.2f} p95_s={p95:.2f}")
+        print(f"{step:<22}{statistics.median(values):>9.3f}{percentile(values, 0.95):>9.3f}")
+    for label, values in (("submit→signed", signed), ("submit→ready", ready)):
+        if values:
+            print(f"{label:<22}{statistics.median(values):>9.3f}{percentile(values, 0.95):>9.3f}")
+    return {
+        "throughput": throughput,
+        "p95_signed": percentile(signed, 0.95) if signed else float("nan"),
+        "failed": counts["failed"],
+    }
+
+
+class CpuMeter:
+    """CPU seconds (user + system) used by each kind of process of the stack, between two reads."""
+
+    def __init__(self, stack) -> None:
+        import psutil
+
+        self.groups: dict[str, list] = {}
+        for process in stack.processes:
+            name = process.stack_name
+            root = psutil.Process(process.pid)
+            self.groups[name] = [root, *root.children(recursive=True)]
+        self.groups["postgres"] = [
+            p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith(("postgres", "postmaster"))
+        ]
+        self.groups["benchmark"] = [psutil.Process()]
+        self.start = self.read()
+
+    def read(self) -> dict[str, float]:
+        import psutil
+
+        totals = {}
+        for name, processes in self.groups.items():
+            total = 0.0
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                except psutil.Error:
+                    continue
+                total += times.user + times.system
+            totals[name] = total
+        return totals
+
+    def print_per_decision(self, decisions: int) -> None:
+        end = self.read()
+        used = {name: end[name] - self.start.get(name, 0.0) for name in end}
+        print(f"{'CPU s per decision':<22}" + "".join(f"{name:>11}" for name in used) + f"{'total':>9}")
+        per = [used[name] / max(1, decisions) for name in used]
+        print(f"{'':<22}" + "".join(f"{value:>11.3f}" for value in per) + f"{sum(per):>9.3f}")
+
+
+def run(args, stack) -> None:
+    print(f"creating {args.steady_n + args.n + WARM_UP} residents …")
+    owners = car_owners()
+    warm_people = residents(owners, WARM_UP, 0, stack)
+    steady_people = residents(owners, args.steady_n, WARM_UP, stack)
+    burst_people = residents(owners, args.n, WARM_UP + args.steady_n, stack)
+
+    # warm-up: every worker thread renders and signs once (fonts, keys, TLS contexts), not measured
+    with ThreadPoolExecutor(max_workers=WARM_UP) as pool:
+        warm_refs = list(pool.map(lambda item: submit(stack, *item), warm_people))
+    wait_final(warm_refs, 300)
+
+    # phase 1: steady
+    meter = CpuMeter(stack)
+    references: list[str] = []
+    interval = 1.0 / args.rate if args.rate > 0 else 0.0
+    started = time.monotonic()
+    for index, (http, plate) in enumerate(steady_people):
+        time.sleep(max(0.0, started + index * interval - time.monotonic()))
+        references.append(submit(stack, http, plate))
+    wait_final(references, 600)
+    steady = report(f"steady ({args.rate:g}/s)", references, args.out)
+    meter.print_per_decision(len(references))
+
+    # phase 2: burst
+    lock = threading.Lock()
+    burst_refs: list[str] = []
+
+    def one(item):
+        reference = submit(stack, *item)
+        with lock:
+            burst_refs.append(reference)
+
+    meter = CpuMeter(stack)
+    with ThreadPoolExecutor(max_workers=args.clients) as pool:
+        list(pool.map(one, burst_people))
+    wait_final(burst_refs, 1800)
+    burst = report(f"burst ({args.clients} concurrent submitters)", burst_refs, args.out)
+    meter.print_per_decision(len(burst_refs))
+
+    print(f"\nworkers: {args.processes} processes × {args.threads} threads on {os.cpu_count()} cores; "
+          f"decisions written to {args.out}")  # fmt: skip
+    print(f"RESULT permit_pipeline decisions_per_s={burst['throughput']:.2f} p95_s={steady['p95_signed']:.2f}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from eservices.servicetypes import parking_permit
 
 logger = logging.getLogger(__name__)
 
+DOCUMENT_FIELDS = ("decision_unsigned", "decision_pdf")
+
 ORDER = [
     Step.REGISTER_ARRIVAL,
     Step.REGISTRY_CHECKS,
@@ -232,9 +234,12 @@ def case_advance(case_id: int) -> str | None:
     """Run the current step of a case and move it on. Returns the new step, or None when the
     case is finished, failed, gone, or being advanced by another worker right now."""
     with transaction.atomic():
+        # the documents (~40 and ~80 kB) are loaded only by the step that reads them, and saved
+        # only by the step that writes them: a deferred field is left out of save()
         case = (
             Case.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("service_type", "applicant__user")
+            .defer(*DOCUMENT_FIELDS)
             .filter(pk=case_id)
             .first()
         )
@@ -254,7 +259,7 @@ def case_advance(case_id: int) -> str | None:
 
 def case_record_retry(case_id: int, *, error: str) -> None:
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        case = Case.objects.select_for_update().defer(*DOCUMENT_FIELDS).filter(pk=case_id).first()
         if case is None or case.step == Step.DONE:
             return
         case.attempts += 1
@@ -265,7 +270,7 @@ def case_record_retry(case_id: int, *, error: str) -> None:
 
 def case_mark_failed(case_id: int, *, error: str) -> None:
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        case = Case.objects.select_for_update().defer(*DOCUMENT_FIELDS).filter(pk=case_id).first()
         if case is None or case.step == Step.DONE:
             return
         case.status = CaseStatus.FAILED

@@ -53,6 +53,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyhankoSigningError
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko.sign.timestamps.common_utils import dummy_digest
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import (
     CRLFetchError,
@@ -296,8 +297,9 @@ def sign_pdf(
     """
     config = signing_config()
     notes: list[str] = []
+    times: list[datetime] = []
     with open_signer(config) as signer:
-        signed, lt = asyncio.run(_sign_async(pdf, signer, config, reason, location, field_name, notes))
+        signed, lt = asyncio.run(_sign_async(pdf, signer, config, reason, location, field_name, notes, times))
     level: Level = ("B-LTA" if config.pades_lta else "B-LT") if lt else "B-T"
     for note in notes:
         logger.warning("signing %s: %s", field_name, note)
@@ -305,7 +307,7 @@ def sign_pdf(
         pdf=signed,
         level=level,
         sha256=hashlib.sha256(signed).hexdigest(),
-        signed_at=_signature_timestamp_time(signed, field_name),
+        signed_at=times[0] if times else _signature_timestamp_time(signed, field_name),
         notes=tuple(notes),
     )
 
@@ -318,6 +320,7 @@ async def _sign_async(
     location: str,
     field_name: str,
     notes: list[str],
+    times: list[datetime],
 ) -> tuple[bytes, bool]:
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
@@ -326,6 +329,7 @@ async def _sign_async(
     # this signature, on a shared TLS context: building a default context loads the CA bundle (~40 ms)
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_ssl_context()))
     token = _session.set(session)
+    _token_times.set(times)  # this coroutine runs in its own event loop's context: no reset needed
     fetchers = AIOHttpFetcherBackend(session, per_request_timeout=config.tsa_timeout)
     try:
         context = await _reachable_validation_context(config, signer, fetchers, notes)
@@ -333,6 +337,7 @@ async def _sign_async(
             return await _sign(pdf, signer, timestamper, reason, location, field_name, context, config), bool(context)
         except _RevocationUnavailable as exc:
             notes.append(f"validation data unreachable during signing ({exc}); signed as B-T")
+            times.clear()  # the tokens of the abandoned attempt are not in the document
             return await _sign(pdf, signer, timestamper, reason, location, field_name, None, config), False
     finally:
         _session.reset(token)
@@ -359,8 +364,23 @@ _session: contextvars.ContextVar[aiohttp.ClientSession | None] = contextvars.Con
 )
 
 
+# genTime of every real (not size-estimating) timestamp token received for the signature being
+# made, in order: the first is the signature timestamp, the next the document timestamp
+_token_times: contextvars.ContextVar[list[datetime] | None] = contextvars.ContextVar(
+    "document_signing_token_times", default=None
+)
+
+
 class _SessionTimeStamper(HTTPTimeStamper):
-    """HTTPTimeStamper that uses the current signature's session instead of opening its own."""
+    """HTTPTimeStamper that uses the current signature's session instead of opening its own,
+    and notes the time of each token (reading it back from the signed PDF costs a full parse)."""
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> Any:
+        token = await super().async_timestamp(message_digest, md_algorithm)
+        times = _token_times.get()
+        if times is not None and message_digest != dummy_digest(md_algorithm):
+            times.append(token["content"]["encap_content_info"]["content"].parsed["gen_time"].native)
+        return token
 
     @asynccontextmanager
     async def _acquire_session(self) -> AsyncIterator[aiohttp.ClientSession]:

@@ -143,6 +143,32 @@ def test_a_step_repeated_after_a_crash_reuses_its_idempotency_key(
     assert sim(outside_systems["parking"], "/_sim/stats")["created_permits"] == 1
 
 
+def test_steps_read_and_write_the_documents_only_when_they_need_them(
+    api_client, outside_systems, broker, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profile = identified(SZUCS_LEVENTE)
+    case = submit(api_client, profile, SZUCS_LEVENTE_PLATE, django_capture_on_commit_callbacks)
+    touched = {}
+    while True:
+        step = Case.objects.values_list("step", flat=True).get(pk=case.pk)
+        if step == Step.DONE:
+            break
+        with CaptureQueriesContext(connection) as queries:
+            pipeline.case_advance(case.pk)
+        sql = " ".join(query["sql"] for query in queries.captured_queries if query["sql"].startswith("UPDATE"))
+        touched[step] = {name for name in pipeline.DOCUMENT_FIELDS if name in sql}
+    # the ~120 kB of documents are not carried through every step's UPDATE
+    assert touched[Step.RENDER] == {"decision_unsigned"}
+    assert "decision_pdf" in touched[Step.SIGN]
+    for step in (Step.REGISTER_ARRIVAL, Step.REGISTRY_CHECKS, Step.DECIDE, Step.CREATE_PERMIT, Step.ISSUE, Step.NOTIFY):
+        assert touched[step] == set(), step
+    case.refresh_from_db()
+    assert case.status == CaseStatus.GRANTED and bytes(case.decision_pdf).startswith(b"%PDF")
+
+
 @pytest.mark.parametrize(
     ("demo", "plate", "failing_rule"),
     [
