@@ -116,35 +116,25 @@ def test_rendering_is_deterministic():
     assert decision_pdf(granted_decision()) == decision_pdf(granted_decision())
 
 
-def test_qr_code_is_embedded_as_vector(granted_pdf):
-    # the QR SVG becomes a form XObject with paths, no raster image
-    with pikepdf.open(io.BytesIO(granted_pdf)) as pdf:
-        images = [image for page in pdf.pages for image in page.get_images()]
-    assert images == []
-
-
-def test_qr_code_path_draws_exactly_the_qr_modules():
-    # the SVG path of runs, replayed on a grid, gives back qrcode's own module matrix
-    import base64
-    import re
-
+def test_qr_code_is_the_verification_url_printed_sharp(granted_pdf):
+    # the one image of the decision is the QR code of the verification URL: one pixel per module,
+    # exactly qrcode's matrix, drawn without interpolation (sharp squares at any zoom)
     import qrcode
+    from pikepdf import PdfImage
 
-    from eservices.documents.render import qr_svg_data_uri
-
-    url = "https://e-portal.hegyvidek.hu/ellenorzes/7f3a9c2e5b1d4e8a9c0f2d6b8e4a1f37/"
-    svg = base64.b64decode(qr_svg_data_uri(url).split(",", 1)[1]).decode("ascii")
+    with pikepdf.open(io.BytesIO(granted_pdf)) as pdf:
+        # pages share one resource dictionary: count each image object once
+        images = list({image.objgen: image for page in pdf.pages for image in page.get_images().values()}.values())
+        assert len(images) == 1
+        assert images[0].get("/Interpolate", False) is False
+        pixels = PdfImage(images[0]).as_pil_image().convert("L")
     expected = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    expected.add_data(url)
+    expected.add_data(granted_decision().verification_url)
     expected.make(fit=True)
     size = expected.modules_count
-    assert f'viewBox="0 0 {size} {size}"' in svg
-    grid = [[False] * size for _ in range(size)]
-    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", svg):
-        for column in range(int(x), int(x) + int(width)):
-            assert not grid[int(y)][column], "modules drawn twice"
-            grid[int(y)][column] = True
-    assert grid == [[bool(cell) for cell in row] for row in expected.modules]
+    assert pixels.size == (size, size)
+    drawn = [[pixels.getpixel((x, y)) < 128 for x in range(size)] for y in range(size)]
+    assert drawn == [[bool(cell) for cell in row] for row in expected.modules]
 
 
 @pytest.mark.parametrize(
