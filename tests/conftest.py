@@ -127,8 +127,10 @@ def pki_dir(tmp_path_factory):
 @pytest.fixture
 def tsa_sim(settings, pki_dir):
     """The TSA/OCSP/CRL simulator on a free loopback port; the dev signer is pointed at it."""
+    from eservices.documents.signing import reset_signing_state
     from integrations.tsa.simulator import start_in_thread
 
+    reset_signing_state()  # no session or revocation data of another test's simulator
     server, base_url = start_in_thread(pki_dir=pki_dir)
     settings.PKI_DIR = pki_dir
     settings.DEV_PKI_URL = base_url

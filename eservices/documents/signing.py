@@ -25,11 +25,15 @@ stores the result once, which is what makes the step idempotent.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import contextvars
 import hashlib
 import logging
+import os
 import ssl
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -299,7 +303,10 @@ def sign_pdf(
     notes: list[str] = []
     times: list[datetime] = []
     with open_signer(config) as signer:
-        signed, lt = asyncio.run(_sign_async(pdf, signer, config, reason, location, field_name, notes, times))
+        signed, lt = _LOOP.run(
+            _sign_async(pdf, signer, config, reason, location, field_name, notes, times),
+            timeout=6 * config.tsa_timeout + 60,
+        )
     level: Level = ("B-LTA" if config.pades_lta else "B-LT") if lt else "B-T"
     for note in notes:
         logger.warning("signing %s: %s", field_name, note)
@@ -312,6 +319,95 @@ def sign_pdf(
     )
 
 
+class _SigningLoop:
+    """The process's event loop for signing, on a thread of its own.
+
+    Every signature of the process runs on it, so they share one HTTP session (keep-alive
+    connections to the TSA, OCSP and CRL services) and the revocation data fetched through it:
+    the signer's and the TSA's OCSP responses, CRLs and CA certificates are fetched once per
+    DOCUMENT_SIGNING_REVOCATION_CACHE_S seconds (default 300, 0: for every signature) instead
+    of for every document. Restarted after a fork (dramatiq's worker processes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.shared: _SharedFetchers | None = None  # touched only on the loop's thread
+
+    def _ensure(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid() or not self._loop.is_running():
+                loop = asyncio.new_event_loop()
+                started = threading.Event()
+                loop.call_soon(started.set)
+                threading.Thread(target=loop.run_forever, name="document-signing-loop", daemon=True).start()
+                started.wait(10)
+                self._loop, self._pid, self.shared = loop, os.getpid(), None
+            return self._loop
+
+    def run(self, coroutine: Any, *, timeout: float) -> Any:
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._ensure())
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError as exc:
+            future.cancel()
+            raise SigningUnavailable(f"signing did not finish within {timeout:.0f} s") from exc
+
+    def reset(self) -> None:
+        """Forget the shared session and revocation data (tests, or after changing trust services)."""
+        loop = self._loop
+        if loop is not None and self._pid == os.getpid() and loop.is_running():
+            try:
+                asyncio.run_coroutine_threadsafe(self._drop(), loop).result(10)
+            except (concurrent.futures.TimeoutError, RuntimeError):
+                self.shared = None
+
+    async def _drop(self) -> None:
+        shared, self.shared = self.shared, None
+        if shared is not None:
+            await shared.close()
+
+
+@dataclass
+class _SharedFetchers:
+    key: tuple[Any, ...]
+    session: aiohttp.ClientSession
+    backend: Any
+    fetchers: Any  # one Fetchers object: its OCSP/CRL/certificate caches are what is shared
+    created: float
+
+    async def close(self) -> None:
+        await self.backend.close()
+        await self.session.close()
+
+
+_LOOP = _SigningLoop()
+atexit.register(_LOOP.reset)  # close the shared session while the loop still runs
+
+
+def reset_signing_state() -> None:
+    _LOOP.reset()
+
+
+async def _shared_fetchers(config: SigningConfig, *, fresh: bool = False) -> tuple[_SharedFetchers, bool]:
+    """The loop's session and fetchers, renewed when older than the cache time or configured
+    anew; the flag says whether they were just renewed (nothing cached)."""
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+    ttl = float(getattr(settings, "DOCUMENT_SIGNING_REVOCATION_CACHE_S", 300))
+    key = (config.tsa_url, config.tsa_timeout, config.dev_pki_url, tuple(c.sha256 for c in config.trust_roots))
+    shared = _LOOP.shared
+    if shared is not None and not fresh and shared.key == key and time.monotonic() - shared.created < ttl:
+        return shared, False
+    if shared is not None:
+        await shared.close()
+    # on a shared TLS context: building a default context loads the CA bundle (~40 ms)
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_ssl_context()))
+    backend = AIOHttpFetcherBackend(session, per_request_timeout=config.tsa_timeout)
+    shared = _LOOP.shared = _SharedFetchers(key, session, backend, backend.get_fetchers(), time.monotonic())
+    return shared, True
+
+
 async def _sign_async(
     pdf: bytes,
     signer: signers.Signer,
@@ -322,27 +418,28 @@ async def _sign_async(
     notes: list[str],
     times: list[datetime],
 ) -> tuple[bytes, bool]:
-    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-
+    # runs as its own task on the signing loop: the context variables set here are this signature's
     timestamper = _timestamper(config)
-    # one HTTP session (and connection pool) for the TSA, OCSP, CRL and certificate requests of
-    # this signature, on a shared TLS context: building a default context loads the CA bundle (~40 ms)
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_ssl_context()))
-    token = _session.set(session)
-    _token_times.set(times)  # this coroutine runs in its own event loop's context: no reset needed
-    fetchers = AIOHttpFetcherBackend(session, per_request_timeout=config.tsa_timeout)
-    try:
-        context = await _reachable_validation_context(config, signer, fetchers, notes)
+    _token_times.set(times)
+    fresh = False
+    while True:
+        shared, renewed = await _shared_fetchers(config, fresh=fresh)
+        _session.set(shared.session)
+        notes.clear()
+        times.clear()  # the tokens of an abandoned attempt are not in the document
+        context = await _reachable_validation_context(config, signer, shared.fetchers, notes)
+        if context is None and not renewed:
+            fresh = True  # cached revocation data no longer do: once more with nothing cached
+            continue
         try:
             return await _sign(pdf, signer, timestamper, reason, location, field_name, context, config), bool(context)
         except _RevocationUnavailable as exc:
+            if not renewed:
+                fresh = True
+                continue
             notes.append(f"validation data unreachable during signing ({exc}); signed as B-T")
-            times.clear()  # the tokens of the abandoned attempt are not in the document
+            times.clear()
             return await _sign(pdf, signer, timestamper, reason, location, field_name, None, config), False
-    finally:
-        _session.reset(token)
-        await fetchers.close()
-        await session.close()
 
 
 _ssl_context_lock = threading.Lock()
@@ -426,7 +523,7 @@ async def _reachable_validation_context(
         other_certs=list(signer.cert_registry),
         allow_fetching=True,
         revocation_mode="hard-fail",
-        fetcher_backend=fetchers,
+        fetchers=fetchers,
     )
     validator = CertificateValidator(signer.signing_cert, validation_context=context)
     try:

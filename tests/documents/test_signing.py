@@ -204,3 +204,27 @@ def test_keys_are_parsed_once_per_process_not_per_signature(tsa_sim, granted_pdf
     signed = sign_pdf(granted_pdf, reason=REASON, location="Budapest")
     assert signed.level == "B-LTA"
     assert calls == []
+
+
+def test_revocation_data_are_fetched_once_per_cache_period_and_reused_when_the_service_is_down(
+    tsa_sim, granted_pdf, settings
+):
+    settings.DOCUMENT_SIGNING_REVOCATION_CACHE_S = 300
+    sign_pdf(granted_pdf, reason=REASON, location="Budapest")
+    fetched = sim_stats(tsa_sim)["calls"]
+    assert fetched["ocsp"] >= 1
+    # the next signatures reuse the OCSP responses and CRL: only the two timestamps are asked for
+    for _ in range(2):
+        assert sign_pdf(granted_pdf, reason=REASON, location="Budapest").level == "B-LTA"
+    calls = sim_stats(tsa_sim)["calls"]
+    assert (calls["ocsp"], calls["crl"]) == (fetched["ocsp"], fetched["crl"])
+    assert calls["tsa"] == fetched["tsa"] + 4
+    # still-valid data outlive a revocation service outage: the archive form is kept
+    set_faults(tsa_sim, revocation_down=True)
+    signed = sign_pdf(granted_pdf, reason=REASON, location="Budapest")
+    assert signed.level == "B-LTA" and verify_pdf(signed.pdf).valid
+    # with no caching, every signature fetches them again (and now falls back to B-T)
+    settings.DOCUMENT_SIGNING_REVOCATION_CACHE_S = 0
+    assert sign_pdf(granted_pdf, reason=REASON, location="Budapest").level == "B-T"
+    after = sim_stats(tsa_sim)["calls"]
+    assert after["ocsp"] + after["crl"] > fetched["ocsp"] + fetched["crl"]
