@@ -13,7 +13,10 @@ Two phases:
 2. burst — `--n` applications (default 500) sent as fast as the API takes them:
    the throughput in signed decisions per second, once the queue is full.
 
-Before measuring, a few warm-up applications let every worker load its fonts and keys.
+Before measuring, a few warm-up applications let every worker load its fonts and keys, and
+the benchmark process renders and signs one of their decisions repeatedly: the baseline, the
+CPU one decision's documents cost on this machine in this minute, against which the
+pipeline's throughput is put as a share of what the cores could do.
 Prints a table per phase (p50/p95 per pipeline step and end to end, CPU seconds per decision
 spent by each kind of process), writes the signed
 decisions to `--out`, and ends with
@@ -85,7 +88,7 @@ def main() -> None:
         broker_url=args.redis,
         worker_processes=args.processes,
         worker_threads=args.threads,
-        extra_env={"LOG_LEVEL": "ERROR", "DEBUG": "0"},
+        extra_env={"LOG_LEVEL": "ERROR", "DEBUG": "0", "REGISTRY_SIM_POPULATION": "3000"},
     )
     try:
         # this process talks to the same database and simulators as the stack
@@ -216,34 +219,38 @@ def report(name: str, references: list[str], out: Path) -> dict[str, float]:
 
 
 class CpuMeter:
-    """CPU seconds (user + system) used by each kind of process of the stack, between two reads."""
+    """CPU seconds (user + system) used by each kind of process of the stack, between two reads:
+    a process tree's root, its exited children (as the root's children times) and its live ones."""
 
     def __init__(self, stack) -> None:
         import psutil
 
-        self.groups: dict[str, list] = {}
-        for process in stack.processes:
-            name = process.stack_name
-            root = psutil.Process(process.pid)
-            self.groups[name] = [root, *root.children(recursive=True)]
-        self.groups["postgres"] = [
-            p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith(("postgres", "postmaster"))
+        self.roots = {process.stack_name: psutil.Process(process.pid) for process in stack.processes}
+        postmasters = [
+            p
+            for p in psutil.process_iter(["name", "ppid"])
+            if (p.info["name"] or "").startswith(("postgres", "postmaster")) and not _is_postgres(p.info["ppid"])
         ]
-        self.groups["benchmark"] = [psutil.Process()]
+        self.roots.update({f"postgres{i or ''}": p for i, p in enumerate(postmasters)})
+        self.roots["benchmark"] = psutil.Process()
         self.start = self.read()
 
     def read(self) -> dict[str, float]:
         import psutil
 
         totals = {}
-        for name, processes in self.groups.items():
-            total = 0.0
-            for process in processes:
-                try:
-                    times = process.cpu_times()
-                except psutil.Error:
-                    continue
-                total += times.user + times.system
+        for name, root in self.roots.items():
+            try:
+                times = root.cpu_times()
+                total = times.user + times.system + times.children_user + times.children_system
+                for child in root.children(recursive=True):
+                    try:
+                        child_times = child.cpu_times()
+                    except psutil.Error:
+                        continue
+                    total += child_times.user + child_times.system
+            except psutil.Error:
+                continue
             totals[name] = total
         return totals
 
@@ -253,6 +260,35 @@ class CpuMeter:
         print(f"{'CPU s per decision':<22}" + "".join(f"{name:>11}" for name in used) + f"{'total':>9}")
         per = [used[name] / max(1, decisions) for name in used]
         print(f"{'':<22}" + "".join(f"{value:>11.3f}" for value in per) + f"{sum(per):>9.3f}")
+
+
+def _is_postgres(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).name().startswith(("postgres", "postmaster"))
+    except psutil.Error:
+        return False
+
+
+def baseline(reference: str, rounds: int = 10) -> dict[str, float]:
+    """CPU seconds to render and to sign one decision, in this process (fonts and keys warm)."""
+    from eservices.cases.decision import decision_data
+    from eservices.cases.models import Case
+    from eservices.documents.render import decision_pdf
+    from eservices.documents.signing import sign_pdf
+
+    data = decision_data(Case.objects.get(reference=reference))
+    pdf = decision_pdf(data)
+    sign_pdf(pdf, reason="baseline", location="Budapest")
+    started = time.process_time()
+    for _ in range(rounds):
+        decision_pdf(data)
+    rendered = time.process_time()
+    for _ in range(rounds):
+        sign_pdf(pdf, reason="baseline", location="Budapest")
+    signed = time.process_time()
+    return {"render": (rendered - started) / rounds, "sign": (signed - rendered) / rounds}
 
 
 def run(args, stack) -> None:
@@ -266,6 +302,7 @@ def run(args, stack) -> None:
     with ThreadPoolExecutor(max_workers=WARM_UP) as pool:
         warm_refs = list(pool.map(lambda item: submit(stack, *item), warm_people))
     wait_final(warm_refs, 300)
+    base = baseline(warm_refs[0])
 
     # phase 1: steady
     meter = CpuMeter(stack)
@@ -297,6 +334,12 @@ def run(args, stack) -> None:
 
     print(f"\nworkers: {args.processes} processes × {args.threads} threads on {os.cpu_count()} cores; "
           f"decisions written to {args.out}")  # fmt: skip
+    ceiling = (os.cpu_count() or 1) / (base["render"] + base["sign"])
+    print(
+        f"baseline (this process): render {base['render'] * 1000:.0f} ms + sign {base['sign'] * 1000:.0f} ms CPU "
+        f"per decision → {os.cpu_count()} cores could make at most {ceiling:.1f} decisions/s; "
+        f"the burst reached {burst['throughput']:.2f}/s = {burst['throughput'] / ceiling:.0%} of that"
+    )
     print(f"RESULT permit_pipeline decisions_per_s={burst['throughput']:.2f} p95_s={steady['p95_signed']:.2f}")
 
 

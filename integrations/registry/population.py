@@ -10,6 +10,7 @@ for each plate (the parking-permit scenarios), plus a seeded fleet for the seede
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from functools import cache
 from integrations.registry.contract import Address, PersonRecord, VehicleRecord
 
 POPULATION_SEED = 20240612
-POPULATION_SIZE = 300
+# seeded people besides the fixed ones; a larger population (REGISTRY_SIM_POPULATION, e.g. for a
+# benchmark) keeps the first 300 and their vehicles as they are
+POPULATION_SIZE = int(os.environ.get("REGISTRY_SIM_POPULATION", "300"))
 
 
 @dataclass(frozen=True)
