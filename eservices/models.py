@@ -149,6 +149,8 @@ class IdentityVerification(models.Model):
 
     FINAL_STATES = (VerificationState.ACCEPTED, VerificationState.REJECTED)
     OPEN_STATES = (VerificationState.PENDING, VerificationState.CHECKING)
+    # records, not content: Wagtail's reference index (content usage) would only cost writes
+    wagtail_reference_index_ignore = True
 
     profile = models.ForeignKey(ResidentProfile, on_delete=models.CASCADE, related_name="verifications")
     clerk = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

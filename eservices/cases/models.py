@@ -54,6 +54,8 @@ class Case(models.Model):
     `keys` when the case was submitted, so a repeated step never repeats its effect."""
 
     FINAL_STATUSES = (CaseStatus.GRANTED, CaseStatus.REFUSED)
+    # records, not content: Wagtail's reference index (content usage) would cost a query per save
+    wagtail_reference_index_ignore = True
 
     reference = models.CharField(_("case reference"), max_length=32, unique=True)
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="cases")
@@ -106,6 +108,8 @@ class Case(models.Model):
 
 class CaseEvent(models.Model):
     """The case's timeline, as the resident and the clerk see it."""
+
+    wagtail_reference_index_ignore = True  # records, not content
 
     class Kind(models.TextChoices):
         STEP_DONE = "step_done", _("Step done")
