@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,11 @@ from eservices.models import IdentificationStatus, postcode_validator
 
 
 def _clean_text(value: str) -> str:
-    return " ".join(value.split())
+    """Whitespace runs (tabs, line breaks) become one space; control characters are refused."""
+    cleaned = " ".join(value.split())
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn") for char in cleaned):
+        raise serializers.ValidationError(_("This field cannot contain control characters."))
+    return cleaned
 
 
 class AddressSerializer(serializers.Serializer):
@@ -32,7 +37,14 @@ class AddressSerializer(serializers.Serializer):
         missing = {name: [_("This field is required.")] for name in self.REQUIRED if not attrs.get(name)}
         if missing:
             raise serializers.ValidationError(missing)
-        cleaned = {key: _clean_text(attrs.get(key, "")) for key in self.fields}
+        cleaned, errors = {}, {}
+        for key in self.fields:
+            try:
+                cleaned[key] = _clean_text(attrs.get(key, ""))
+            except serializers.ValidationError as exc:
+                errors[key] = exc.detail
+        if errors:
+            raise serializers.ValidationError(errors)
         return cleaned
 
 

@@ -181,3 +181,24 @@ def test_identification_status_tells_what_to_bring(api_client, resident):
     assert body["status"] == "unverified" and body["verified_at"] is None
     assert body["office"]["address"].startswith("1126 Budapest")
     assert len(body["what_to_bring"]) == 3
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"family_name": "Kov\\ud800cs"}',  # a lone surrogate: valid JSON, not encodable text
+        '{"permanent_address": {"postcode": "1126", "settlement": "Budapest", "street_name": "\\udfff",'
+        ' "street_type": "utca", "house_number": "1"}}',
+        '{"birth_place": "P\\u0000cs"}',  # NUL: PostgreSQL text cannot hold it
+        '{"given_names": "Anna\\u001bEszter"}',  # a control character
+        '{"permanent_address": {"postcode": "1126", "settlement": "Budapest", "street_name": "Csörsz",'
+        ' "street_type": "utca", "house_number": "1\\u200e"}}',  # an invisible direction mark
+    ],
+)
+def test_text_that_is_not_text_is_a_400_and_nothing_is_stored(api_client, resident, raw):
+    client = login(api_client, resident)
+    before = client.get(PROFILE_URL).json()
+    response = client.patch(PROFILE_URL, raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] in ("invalid", "parse_error")
+    assert client.get(PROFILE_URL).json() == before
