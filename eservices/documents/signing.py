@@ -261,10 +261,21 @@ def _cached_signer(key: tuple[Any, ...], load: Any) -> signers.SimpleSigner | No
 def _pkcs11_signer() -> Iterator[signers.Signer]:
     try:
         from pkcs11 import PKCS11Error
+        from pkcs11 import exceptions as pkcs11_errors
         from pyhanko.config.pkcs11 import PKCS11SignatureConfig, TokenCriteria
         from pyhanko.sign.pkcs11 import PKCS11SigningContext
     except ImportError as exc:  # python-pkcs11 is a dependency (pyhanko[pkcs11]); this is for slim images
         raise SigningError("PKCS#11 support needs python-pkcs11") from exc
+    _PKCS11_PERMANENT = (
+        pkcs11_errors.PinIncorrect,
+        pkcs11_errors.PinInvalid,
+        pkcs11_errors.PinLenRange,
+        pkcs11_errors.PinLocked,
+        pkcs11_errors.PinExpired,
+        pkcs11_errors.UserPinNotInitialized,
+        pkcs11_errors.NoSuchKey,
+        pkcs11_errors.MultipleObjectsReturned,
+    )
     module = getattr(settings, "DOCUMENT_SIGNING_PKCS11_MODULE", "")
     key_label = getattr(settings, "DOCUMENT_SIGNING_PKCS11_KEY_LABEL", "")
     if not module or not key_label:
@@ -281,11 +292,18 @@ def _pkcs11_signer() -> Iterator[signers.Signer]:
     try:
         with PKCS11SigningContext(config) as signer:
             yield signer
+    except _PKCS11_PERMANENT as exc:
+        # a wrong or locked PIN is never retried: every retry would count against the token's PIN tries
+        raise SigningError(f"PKCS#11 token refused the login or key: {type(exc).__name__}: {exc}") from exc
     except PKCS11Error as exc:
         # token missing / device error: an HSM restarting is worth a retry
         raise SigningUnavailable(f"PKCS#11 token unavailable: {type(exc).__name__}: {exc}") from exc
     except PyhankoSigningError as exc:
-        raise SigningUnavailable(str(exc)) from exc
+        if isinstance(exc.__cause__, _PKCS11_PERMANENT):
+            raise SigningError(str(exc)) from exc
+        if isinstance(exc.__cause__, PKCS11Error):
+            raise SigningUnavailable(str(exc)) from exc
+        raise SigningError(str(exc)) from exc  # key or certificate not found: configuration
 
 
 def sign_pdf(

@@ -228,3 +228,89 @@ def test_revocation_data_are_fetched_once_per_cache_period_and_reused_when_the_s
     assert sign_pdf(granted_pdf, reason=REASON, location="Budapest").level == "B-T"
     after = sim_stats(tsa_sim)["calls"]
     assert after["ocsp"] + after["crl"] > fetched["ocsp"] + fetched["crl"]
+
+
+# --- PKCS#11: the seal's key in a token (SoftHSM2 plays the HSM) ---------------------------------
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+TOKEN, KEY_LABEL, USER_PIN = "eportal-seal", "hatarozat-pecset", "1234"
+
+
+@pytest.fixture(scope="module")
+def softhsm_token(tmp_path_factory, pki_dir):
+    """A SoftHSM2 token holding the dev authority's key, imported as an operator would load a
+    production seal. The module reads its configuration once per process."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    if not Path(SOFTHSM_MODULE).is_file() or not shutil.which("softhsm2-util"):
+        pytest.skip("SoftHSM2 is not installed (Debian package softhsm2; .ci/run installs it)")
+    work = tmp_path_factory.mktemp("softhsm")
+    (work / "tokens").mkdir()
+    conf = work / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {work / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    key = ensure_dev_pki(pki_dir).authority_key_path  # the keys are the same for every simulator URL
+    util = ["softhsm2-util", "--pin", USER_PIN]
+    subprocess.run(
+        [*util, "--init-token", "--free", "--label", TOKEN, "--so-pin", "10203040"], check=True, capture_output=True
+    )
+    subprocess.run(
+        [*util, "--import", str(key), "--token", TOKEN, "--label", KEY_LABEL, "--id", "01"],
+        check=True,
+        capture_output=True,
+    )
+    return TOKEN
+
+
+def use_token(settings, pki_dir, tsa_sim, pin=USER_PIN):
+    """Put the certificates for this simulator's URL next to the key, and configure the pkcs11 signer."""
+    import pkcs11
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    pki = ensure_dev_pki(pki_dir, tsa_sim.base_url)
+    token = pkcs11.lib(SOFTHSM_MODULE).get_token(token_label=TOKEN)
+    with token.open(user_pin=USER_PIN, rw=True) as session:
+        for old in list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})):
+            old.destroy()
+        for label, object_id, cert in (
+            (KEY_LABEL, b"\x01", pki.authority_cert),
+            ("kozbenso-ca", b"\x02", pki.intermediate_cert),
+        ):
+            session.create_object(
+                {
+                    Attribute.CLASS: ObjectClass.CERTIFICATE,
+                    Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                    Attribute.TOKEN: True,
+                    Attribute.LABEL: label,
+                    Attribute.ID: object_id,
+                    Attribute.SUBJECT: cert.subject.dump(),
+                    Attribute.VALUE: cert.dump(),
+                }
+            )
+    settings.DOCUMENT_SIGNING_BACKEND = "pkcs11"
+    settings.DOCUMENT_SIGNING_PKCS11_MODULE = SOFTHSM_MODULE
+    settings.DOCUMENT_SIGNING_PKCS11_TOKEN_LABEL = TOKEN
+    settings.DOCUMENT_SIGNING_PKCS11_KEY_LABEL = KEY_LABEL
+    settings.DOCUMENT_SIGNING_PKCS11_CERT_LABEL = KEY_LABEL
+    settings.DOCUMENT_SIGNING_PKCS11_PIN = pin
+    settings.DOCUMENT_SIGNING_TRUST_ROOTS = [str(pki.root_cert_path)]
+    settings.TSA_URL = pki.tsa_url
+
+
+def test_pkcs11_token_signs_b_lta(softhsm_token, tsa_sim, granted_pdf, settings, pki_dir):
+    # given the seal's key lives in a PKCS#11 token, configured like production
+    use_token(settings, pki_dir, tsa_sim)
+    # when signing, then the token's key makes the same B-LTA seal, valid for an independent checker
+    signed = sign_pdf(granted_pdf, reason=REASON, location="Budapest")
+    assert signed.level == "B-LTA"
+    result = verify_pdf(signed.pdf)
+    assert result.valid, result.errors
+    assert result.signer_organization == "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat"
+
+
+def test_pkcs11_wrong_pin_is_a_signing_error_never_retried(softhsm_token, tsa_sim, granted_pdf, settings, pki_dir):
+    # a retried wrong PIN would count against the token's tries until it locks
+    use_token(settings, pki_dir, tsa_sim, pin="9999")
+    with pytest.raises(SigningError, match="PinIncorrect"):
+        sign_pdf(granted_pdf, reason=REASON, location="Budapest")
