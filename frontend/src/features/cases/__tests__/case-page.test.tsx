@@ -95,6 +95,11 @@ describe("case page", () => {
     expect(within(timeline).getAllByRole("listitem")).toHaveLength(3); // 2 events + the running step
     expect(within(timeline).getByText("Folyamatban: Nyilvántartások lekérdezése")).toBeInTheDocument();
     expect(within(timeline).getByText("Iktatva: HV/123-1/2026.")).toBeInTheDocument();
+    // the submission is a note: it says what happened, not the name of the step after it
+    const [submitted, arrived] = within(timeline).getAllByRole("listitem");
+    expect(submitted.querySelector(".timeline__title")).toHaveTextContent("Kérelem benyújtva.");
+    expect(submitted).not.toHaveTextContent("Kérelem érkeztetése");
+    expect(arrived.querySelector(".timeline__title")).toHaveTextContent("Kérelem érkeztetése");
     const times = timeline.querySelectorAll("time");
     expect(times[0]).toHaveAttribute("datetime", "2026-11-02T10:00:00+01:00");
     expect(screen.getByText("Feldolgozás alatt")).toBeInTheDocument();

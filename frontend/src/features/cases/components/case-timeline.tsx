@@ -40,8 +40,11 @@ export function CaseTimeline({ data }: { data: CaseDetail }) {
                 {showDate ? `${formatDay(event.at, i18n.language)} ` : ""}
                 {formatTime(event.at, i18n.language)}
               </time>
-              <p className="timeline__title">{event.step_label}</p>
-              {text && text !== event.step_label ? <p className="timeline__text">{text}</p> : null}
+              {/* a note (submitted, restarted) says what happened itself; a step is titled by its name */}
+              <p className="timeline__title">{event.kind === "note" ? text : event.step_label}</p>
+              {event.kind !== "note" && text && text !== event.step_label ? (
+                <p className="timeline__text">{text}</p>
+              ) : null}
             </div>
           </li>
         );
