@@ -314,3 +314,20 @@ def test_pkcs11_wrong_pin_is_a_signing_error_never_retried(softhsm_token, tsa_si
     use_token(settings, pki_dir, tsa_sim, pin="9999")
     with pytest.raises(SigningError, match="PinIncorrect"):
         sign_pdf(granted_pdf, reason=REASON, location="Budapest")
+
+
+def test_a_restarted_tsa_does_not_fail_the_next_signature(tsa_sim, granted_pdf, pki_dir, settings):
+    # the process keeps its connections to the TSA open between signatures; when the TSA restarts
+    # (or a proxy drops idle connections) the next signature reconnects instead of failing
+    from integrations.tsa.simulator import start_in_thread
+
+    assert sign_pdf(granted_pdf, reason=REASON, location="Budapest").level == "B-LTA"
+    host, port = tsa_sim.server_address[:2]
+    tsa_sim.shutdown()
+    tsa_sim.server_close()
+    restarted, _url = start_in_thread(host, port, pki_dir=pki_dir)
+    try:
+        assert sign_pdf(granted_pdf, reason=REASON, location="Budapest").level == "B-LTA"
+    finally:
+        restarted.shutdown()
+        restarted.server_close()
