@@ -34,8 +34,9 @@ def case_submit(*, applicant: ResidentProfile, service_code: str, data: dict) ->
     from eservices.cases import tasks
 
     service = ServiceType.objects.filter(code=service_code, is_active=True).first()
-    if service is None:
-        raise EservicesError(ErrorCode.INVALID, _("This service is not available."), http_status=404)
+    if service is None:  # a field of the request that names nothing we offer: a field error
+        message = _("This service is not available.")
+        raise EservicesError(ErrorCode.INVALID, message, fields={"service": [message]}, http_status=400)
     if not applicant.is_verified:
         raise EservicesError(
             ErrorCode.NOT_IDENTIFIED,

@@ -218,6 +218,28 @@ def test_bad_plate_is_a_field_error(api_client, outside_systems, plate):
     assert Case.objects.count() == 0
 
 
+@pytest.mark.parametrize("service", ["0", "no_such_service", "closed_service"])
+def test_unknown_or_closed_service_is_a_field_error(api_client, outside_systems, service):
+    from eservices.cases.models import ServiceType
+
+    ServiceType.objects.create(
+        code="closed_service",
+        name_hu="Lezárt",
+        name_en="Closed",
+        rules_module="x",
+        filing_classification="X",
+        is_active=False,
+    )
+    profile = identified(SZUCS_LEVENTE)
+    api_client.force_authenticate(user=profile.user)
+    response = api_client.post(
+        CASES, {"service": service, "plate": SZUCS_LEVENTE_PLATE}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"service": ["This service is not available."]}
+    assert Case.objects.count() == 0
+
+
 # --- outside systems down, slow, failing -------------------------------------------------------
 
 
