@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
@@ -40,8 +41,20 @@ class VehicleSerializer(serializers.Serializer):
     is_first = serializers.BooleanField(help_text="Only the first vehicle of a resident can get a permit.")
 
 
+#: A Hungarian plate as people type it: three letters (or four, since 2022) and three digits, with
+#: spaces, hyphens or dots anywhere. Documents in the OpenAPI schema what `normalise_plate` takes.
+PLATE_PATTERN = r"^[\s.-]*(?:[A-Za-z][\s.-]*){3,4}(?:[0-9][\s.-]*){3}$"
+
+
 class PlateSerializer(serializers.Serializer):
-    plate = serializers.CharField(max_length=12)
+    plate = serializers.CharField(
+        max_length=12,
+        validators=[
+            RegexValidator(
+                PLATE_PATTERN, message=gettext_lazy("Enter a Hungarian number plate, for example ABC-123 or AA-BC-123.")
+            )
+        ],
+    )
 
     def validate_plate(self, value: str) -> str:
         from integrations.registry.contract import normalise_plate

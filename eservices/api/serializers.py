@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime
-import unicodedata
+import re
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -10,25 +11,43 @@ from rest_framework import serializers
 
 from eservices.models import IdentificationStatus, postcode_validator
 
+# What typed text refuses: C0/C1 control characters other than tab and line breaks (those become
+# spaces), and invisible format characters (soft hyphen, zero-width and direction marks, BOM).
+# Written as regex escapes, so the same pattern documents the rule in the OpenAPI schema.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff"
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
+TEXT_PATTERN = f"^[^{_CONTROL}]+$"  # "+": a blank field is its own case in the schema (allow_blank)
+NAME_PATTERN = f"^[^0-9{_CONTROL}]+$"
 
-def _clean_text(value: str) -> str:
-    """Whitespace runs (tabs, line breaks) become one space; control characters are refused."""
-    cleaned = " ".join(value.split())
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn") for char in cleaned):
-        raise serializers.ValidationError(_("This field cannot contain control characters."))
-    return cleaned
+
+class TextField(serializers.CharField):
+    """Typed text: control and invisible format characters are refused, whitespace runs
+    (tabs, line breaks) become one space."""
+
+    pattern = TEXT_PATTERN
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # checked first by to_internal_value with a clearer message; here for the OpenAPI schema
+        self.validators.append(RegexValidator(self.pattern, message=_("This field cannot contain control characters.")))
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if _CONTROL_RE.search(value):
+            raise serializers.ValidationError(_("This field cannot contain control characters."))
+        return " ".join(value.split())
 
 
 class AddressSerializer(serializers.Serializer):
     postcode = serializers.CharField(max_length=4, validators=[postcode_validator])
-    settlement = serializers.CharField(max_length=80)
-    district = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
-    street_name = serializers.CharField(max_length=100)
-    street_type = serializers.CharField(max_length=30)
-    house_number = serializers.CharField(max_length=20)
-    building = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    floor = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
-    door = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    settlement = TextField(max_length=80)
+    district = TextField(max_length=10, required=False, allow_blank=True, default="")
+    street_name = TextField(max_length=100)
+    street_type = TextField(max_length=30)
+    house_number = TextField(max_length=20)
+    building = TextField(max_length=20, required=False, allow_blank=True, default="")
+    floor = TextField(max_length=10, required=False, allow_blank=True, default="")
+    door = TextField(max_length=10, required=False, allow_blank=True, default="")
 
     REQUIRED = ("postcode", "settlement", "street_name", "street_type", "house_number")
 
@@ -37,18 +56,12 @@ class AddressSerializer(serializers.Serializer):
         missing = {name: [_("This field is required.")] for name in self.REQUIRED if not attrs.get(name)}
         if missing:
             raise serializers.ValidationError(missing)
-        cleaned, errors = {}, {}
-        for key in self.fields:
-            try:
-                cleaned[key] = _clean_text(attrs.get(key, ""))
-            except serializers.ValidationError as exc:
-                errors[key] = exc.detail
-        if errors:
-            raise serializers.ValidationError(errors)
-        return cleaned
+        return {key: attrs.get(key, "") for key in self.fields}
 
 
-class NameField(serializers.CharField):
+class NameField(TextField):
+    pattern = NAME_PATTERN
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
         kwargs.setdefault("required", False)
@@ -56,8 +69,8 @@ class NameField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        value = _clean_text(super().to_internal_value(data))
-        if any(char.isdigit() for char in value):
+        value = super().to_internal_value(data)
+        if re.search("[0-9]", value):
             raise serializers.ValidationError(_("A name cannot contain digits."))
         return value
 

@@ -162,32 +162,24 @@ export interface components {
         Address: {
             postcode: string;
             settlement: string;
-            /** @default  */
-            district: string;
+            district?: string;
             street_name: string;
             street_type: string;
             house_number: string;
-            /** @default  */
-            building: string;
-            /** @default  */
-            floor: string;
-            /** @default  */
-            door: string;
+            building?: string;
+            floor?: string;
+            door?: string;
         };
         AddressRequest: {
             postcode: string;
             settlement: string;
-            /** @default  */
-            district: string;
+            district?: string;
             street_name: string;
             street_type: string;
             house_number: string;
-            /** @default  */
-            building: string;
-            /** @default  */
-            floor: string;
-            /** @default  */
-            door: string;
+            building?: string;
+            floor?: string;
+            door?: string;
         };
         Case: {
             reference: string;
