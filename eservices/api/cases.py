@@ -17,6 +17,7 @@ from eservices import services as account_services
 from eservices.cases import selectors
 from eservices.cases import services as case_services
 from eservices.cases.models import Case, CaseEvent, CaseStatus, ServiceType, Step
+from eservices.servicetypes import parking_permit
 
 
 def _lang() -> str:
@@ -123,7 +124,8 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseSubmitSerializer(PlateSerializer):
-    service = serializers.SlugField()
+    # the services that have a rules module; whether one is open for applications is the catalogue's
+    service = serializers.ChoiceField(choices=[parking_permit.CODE])
 
 
 def _profile(request):

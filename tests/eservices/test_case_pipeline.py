@@ -236,6 +236,20 @@ def test_unknown_or_closed_service_is_a_field_error(api_client, outside_systems,
         CASES, {"service": service, "plate": SZUCS_LEVENTE_PLATE}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["service"]
+    assert Case.objects.count() == 0
+
+
+def test_a_service_closed_for_applications_is_a_field_error(api_client, outside_systems):
+    from eservices.cases.models import ServiceType
+
+    ServiceType.objects.filter(code="parking_permit").update(is_active=False)
+    profile = identified(SZUCS_LEVENTE)
+    api_client.force_authenticate(user=profile.user)
+    response = api_client.post(
+        CASES, {"service": "parking_permit", "plate": SZUCS_LEVENTE_PLATE}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
     assert response.json()["fields"] == {"service": ["This service is not available."]}
     assert Case.objects.count() == 0
 

@@ -269,7 +269,7 @@ export interface components {
         CaseStepEnum: "register_arrival" | "registry_checks" | "decide" | "create_permit" | "render" | "sign" | "issue" | "notify" | "done";
         CaseSubmitRequest: {
             plate: string;
-            service: string;
+            service: components["schemas"]["ServiceEnum"];
         };
         Eligibility: {
             eligible: boolean;
@@ -352,6 +352,11 @@ export interface components {
             passed: boolean;
             explanation: string;
         };
+        /**
+         * @description * `parking_permit` - parking_permit
+         * @enum {string}
+         */
+        ServiceEnum: "parking_permit";
         ServiceType: {
             code: string;
             readonly name: string;
