@@ -17,6 +17,14 @@ from tests.documents.conftest import set_faults, sim_stats
 REASON = "Automatikus döntéshozatali eljárásban hozott határozat hitelesítése"
 
 
+def assert_authority_seal(signed) -> None:
+    """A B-LTA seal of the authority that the verifier accepts."""
+    assert signed.level == "B-LTA"
+    result = verify_pdf(signed.pdf)
+    assert result.valid, result.errors
+    assert result.signer_organization == "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat"
+
+
 def pdfsig(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "signed.pdf"
     path.write_bytes(pdf)
@@ -145,13 +153,8 @@ def test_pkcs12_signer(tsa_sim, granted_pdf, settings, pki_dir, tmp_path, tmp_pa
     settings.DOCUMENT_SIGNING_PKCS12_PASSWORD = "titkos-jelszo"
     settings.DOCUMENT_SIGNING_TRUST_ROOTS = [str(pki.root_cert_path)]
     settings.TSA_URL = pki.tsa_url
-    # when signing
-    signed = sign_pdf(granted_pdf, reason=REASON, location="Budapest")
-    # then the result is the same B-LTA seal
-    assert signed.level == "B-LTA"
-    result = verify_pdf(signed.pdf)
-    assert result.valid, result.errors
-    assert result.signer_organization == "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat"
+    # when signing, then the result is the same B-LTA seal
+    assert_authority_seal(sign_pdf(granted_pdf, reason=REASON, location="Budapest"))
 
 
 def test_pkcs12_wrong_password_is_a_signing_error(tsa_sim, granted_pdf, settings, pki_dir, tmp_path):
@@ -301,12 +304,8 @@ def use_token(settings, pki_dir, tsa_sim, pin=USER_PIN):
 def test_pkcs11_token_signs_b_lta(softhsm_token, tsa_sim, granted_pdf, settings, pki_dir):
     # given the seal's key lives in a PKCS#11 token, configured like production
     use_token(settings, pki_dir, tsa_sim)
-    # when signing, then the token's key makes the same B-LTA seal, valid for an independent checker
-    signed = sign_pdf(granted_pdf, reason=REASON, location="Budapest")
-    assert signed.level == "B-LTA"
-    result = verify_pdf(signed.pdf)
-    assert result.valid, result.errors
-    assert result.signer_organization == "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat"
+    # when signing, then the token's key makes the same B-LTA seal
+    assert_authority_seal(sign_pdf(granted_pdf, reason=REASON, location="Budapest"))
 
 
 def test_pkcs11_wrong_pin_is_a_signing_error_never_retried(softhsm_token, tsa_sim, granted_pdf, settings, pki_dir):
