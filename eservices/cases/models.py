@@ -58,7 +58,9 @@ class Case(models.Model):
     wagtail_reference_index_ignore = True
 
     reference = models.CharField(_("case reference"), max_length=32, unique=True)
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="cases")
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="cases", verbose_name=_("service type")
+    )
     applicant = models.ForeignKey(
         "eservices.ResidentProfile", on_delete=models.PROTECT, related_name="cases", verbose_name=_("applicant")
     )
