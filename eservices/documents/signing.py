@@ -351,6 +351,7 @@ class _SigningLoop:
         self._pid = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self.shared: _SharedFetchers | None = None  # touched only on the loop's thread
+        self.closing: set[asyncio.Task] = set()  # replaced sessions being closed
 
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -418,12 +419,22 @@ async def _shared_fetchers(config: SigningConfig, *, fresh: bool = False) -> tup
     if shared is not None and not fresh and shared.key == key and time.monotonic() - shared.created < ttl:
         return shared, False
     if shared is not None:
-        await shared.close()
+        # other signatures on this loop may still be using the old session: close it once the
+        # longest a signature may take has passed, not under their feet
+        _close_later(shared, delay=6 * config.tsa_timeout + 60)
     # on a shared TLS context: building a default context loads the CA bundle (~40 ms)
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_ssl_context()))
     backend = AIOHttpFetcherBackend(session, per_request_timeout=config.tsa_timeout)
     shared = _LOOP.shared = _SharedFetchers(key, session, backend, backend.get_fetchers(), time.monotonic())
     return shared, True
+
+
+def _close_later(shared: _SharedFetchers, *, delay: float) -> None:
+    loop = asyncio.get_running_loop()
+    tasks = _LOOP.closing  # strong references: a task only weakly held by the loop may vanish
+    loop.call_later(delay, lambda: tasks.add(loop.create_task(shared.close())))
+    for task in [task for task in tasks if task.done()]:
+        tasks.discard(task)
 
 
 async def _sign_async(

@@ -330,3 +330,16 @@ def test_a_restarted_tsa_does_not_fail_the_next_signature(tsa_sim, granted_pdf, 
     finally:
         restarted.shutdown()
         restarted.server_close()
+
+
+@pytest.mark.parametrize("cache_s", [0, 300])
+def test_concurrent_signatures_share_the_loop_safely(tsa_sim, granted_pdf, settings, cache_s):
+    # worker threads sign at the same time on the process's one signing loop: they share its
+    # session and revocation data, and renewing them (with 0: for every signature) must not
+    # close the session under the others' feet
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings.DOCUMENT_SIGNING_REVOCATION_CACHE_S = cache_s
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        signed = list(pool.map(lambda _: sign_pdf(granted_pdf, reason=REASON, location="Budapest"), range(6)))
+    assert [document.level for document in signed] == ["B-LTA"] * 6
