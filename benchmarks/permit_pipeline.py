@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -78,6 +79,9 @@ def main() -> None:
         ) from exc
 
     from backend.stackkit import start_stack
+
+    # a SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the stack's processes are stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     work = Path(tempfile.mkdtemp(prefix="permit-bench-"))
     print(f"starting the stack ({args.processes} worker processes × {args.threads} threads); logs in {work}/logs")
