@@ -26,7 +26,7 @@ install-python: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q uv==0.13.8
-	$(UV) pip install -q --python $(PY) -r requirements.lock
+	$(UV) pip sync -q --python $(PY) requirements.lock
 	@touch $@
 
 install-frontend: frontend/node_modules/.installed

@@ -421,8 +421,6 @@ LOGGING = {
             "django_tasks",
             "pgserver",
             "wagtail",
-            "weasyprint",
-            "fontTools",
             "pyhanko",
             "pyhanko_certvalidator",
         )

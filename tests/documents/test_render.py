@@ -50,6 +50,41 @@ def test_granted_decision_is_pdfa_3b(granted_pdf):
         assert meta["dc:title"].startswith("Határozat – lakossági várakozási hozzájárulás – XII/12345-2/2026")
         assert pdf.docinfo["/Title"] == meta["dc:title"]
         assert "/StructTreeRoot" in pdf.Root  # tagged: real text structure for screen readers
+        # and it also claims PDF/UA-1 (checked by the typesetter), showing its title, not its file name
+        assert meta["pdfuaid:part"] == "1"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+
+
+def structure(pdf: pikepdf.Pdf) -> tuple[list[str], dict[str, list[str]]]:
+    """The structure elements in reading order and the alternative texts by element type."""
+    kinds: list[str] = []
+    alternatives: dict[str, list[str]] = {}
+
+    def walk(element):
+        if isinstance(element, pikepdf.Array):
+            for kid in element:
+                walk(kid)
+        elif isinstance(element, pikepdf.Dictionary):
+            if "/S" in element:
+                kinds.append(str(element.S)[1:])
+                if "/Alt" in element:
+                    alternatives.setdefault(str(element.S)[1:], []).append(str(element.Alt))
+            if "/K" in element:
+                walk(element.K)
+
+    walk(pdf.Root.StructTreeRoot.K)
+    return kinds, alternatives
+
+
+def test_structure_is_there_for_screen_readers(granted_pdf):
+    with pikepdf.open(io.BytesIO(granted_pdf)) as pdf:
+        kinds, alternatives = structure(pdf)
+    # one title, then sections; the checks are a table with column headers; the legal basis a list
+    assert kinds.count("H1") == 1 and kinds.index("H1") < kinds.index("H2")
+    assert {"Table", "THead", "TH", "TD", "Caption", "L", "LI", "Link"} <= set(kinds)
+    assert kinds.count("TH") == 3
+    # the QR code is a figure that says what it is for
+    assert alternatives["Figure"] == ["QR-kód: a határozat hitelességének ellenőrzése"]
 
 
 def test_every_font_is_embedded(granted_pdf, refused_pdf):
@@ -62,7 +97,7 @@ def test_every_font_is_embedded(granted_pdf, refused_pdf):
             for descriptor in descriptors:
                 assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), descriptor.FontName
             names = {str(descriptor.FontName).split("+", 1)[-1] for descriptor in descriptors}
-            assert names <= {"Hegyvidek-Serif", "Hegyvidek-Serif-Bold", "Hegyvidek-Sans", "Hegyvidek-Sans-Bold"}, names
+            assert names <= {"LiberationSerif", "LiberationSerif-Bold", "LiberationSans", "LiberationSans-Bold"}, names
 
 
 def test_hungarian_text_is_extractable(granted_pdf):
@@ -164,3 +199,27 @@ def test_unknown_birth_date_prints_a_dash_instead_of_failing():
     data = dataclasses.replace(data, resident=dataclasses.replace(data.resident, birth_date=None))
     text = pdftotext(decision_pdf(data))
     assert "Születési idő:" in text and "—" in text
+
+
+def test_data_are_printed_as_text_never_run_as_template_code():
+    # markup and code of the typesetting language in the data (a name, a reasoning paragraph)
+    # come out literally: a client cannot change the document by what they type
+    import dataclasses
+
+    tricky = '#read("/etc/passwd") *félkövér* $x^2$ [link] <cimke> @ref \\ `kód` // megjegyzés'
+    data = granted_decision(reasoning=[tricky])
+    data = dataclasses.replace(data, resident=dataclasses.replace(data.resident, name="Kovács #Anna* _B_"))
+    text = pdftotext(decision_pdf(data))
+    assert tricky in text
+    assert "Kovács #Anna* _B_" in text
+
+
+def test_a_long_list_of_rules_continues_on_the_next_page():
+    from tests.documents.samples import CHECKS_GRANTED
+
+    pdf = decision_pdf(granted_decision(checks=CHECKS_GRANTED * 12))
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) >= 3
+    text = pdftotext(pdf)
+    assert text.count("Parkolási rendszer: érvényes hozzájárulás nincs.") == 12
+    assert text.count("Megállapított tény") >= 2  # the column headers repeat on the next page
