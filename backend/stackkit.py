@@ -15,6 +15,7 @@ Subprocess output goes to files under `tmp_dir/logs`; `stack.log_tails()` shows 
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -45,8 +46,31 @@ class StackError(RuntimeError):
     """A process of the stack did not start or died; the message carries the log tails."""
 
 
+def _ephemeral_ports() -> range:
+    """The range the kernel picks outgoing connections' local ports from (Linux default otherwise)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A free port for a server started a little later, below the ephemeral range.
+
+    A port the kernel hands out for `bind(0)` comes from the ephemeral range, where outgoing
+    connections (to PostgreSQL while migrating, say) take their local ports too; one of them
+    may take it before the server binds it. Ports below that range are only taken by servers."""
+    ephemeral = _ephemeral_ports()
+    low = 20000 if ephemeral.start > 21000 else 1024
+    for port in random.sample(range(low, max(low + 1, ephemeral.start)), 50):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # everything below the range is taken: let the kernel choose
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
@@ -202,7 +226,11 @@ def start_stack(
     log_dir.mkdir(parents=True, exist_ok=True)
     mail_dir = tmp / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("web", "registry", "facebook", "mail", "parking", "filing", "tsa")}
+    ports: dict[str, int] = {}
+    for name in ("web", "registry", "facebook", "mail", "parking", "filing", "tsa"):
+        while (port := free_port()) in ports.values():
+            pass
+        ports[name] = port
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     database_url = fresh_database_url(database)
 
@@ -236,7 +264,7 @@ def start_stack(
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(ports["mail"]),
             "MEDIA_ROOT": str(tmp / "media"),
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": os.environ.get("STACK_LOG_LEVEL", "WARNING"),  # INFO to see every job in the logs
         }
     )
     if broker_url:

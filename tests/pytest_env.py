@@ -19,11 +19,9 @@ os.environ.pop("AMQP_URL", None)
 
 
 def _free_port() -> int:
-    import socket
+    from backend.stackkit import free_port
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_port()
 
 
 # allauth reads the Facebook URLs once at import: point them at the simulator's port now.

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from backend.stackkit import free_port
 from tests.integrations.conftest import http
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_launcher_starts_parking_and_filing_with_their_tokens_and_stops_cleanly(tmp_path):
     # given free ports for every simulator and non-default tokens
-    ports = {name: free_port() for name in ("REGISTRY", "FACEBOOK", "PARKING", "FILING", "MAIL", "TSA")}
+    ports: dict[str, int] = {}
+    for name in ("REGISTRY", "FACEBOOK", "PARKING", "FILING", "MAIL", "TSA"):
+        while (port := free_port()) in ports.values():
+            pass
+        ports[name] = port
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
