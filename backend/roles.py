@@ -33,7 +33,15 @@ ROLES: dict[str, dict] = {
             ("eservices", "retry_case"),
         ],
     },
-    "finance_clerk": {"label": "Pénzügyi ügyintéző / Finance clerk", "permissions": [ADMIN_ACCESS]},
+    "finance_clerk": {
+        "label": "Pénzügyi ügyintéző / Finance clerk",
+        "permissions": [
+            ADMIN_ACCESS,
+            ("payments", "view_order"),
+            ("payments", "record_cash_payment"),
+            ("payments", "reconcile_payments"),
+        ],
+    },
     "newsletter_admin": {"label": "Hírlevél-adminisztrátor / Newsletter admin", "permissions": [ADMIN_ACCESS]},
     "contact_centre_operator": {
         "label": "Ügyfélszolgálati operátor / Contact-centre operator",
@@ -49,6 +57,7 @@ ROLES: dict[str, dict] = {
             ("eservices", "view_case"),
             ("eservices", "retry_case"),
             ("integrations", "view_exchange"),
+            ("payments", "view_order"),
         ],
     },
 }

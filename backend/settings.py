@@ -136,6 +136,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if os.environ.get("TEST_DATABASE_NAME"):  # set per test run (tests/pytest_env.py): runs side by side never meet
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, MFA state): shared by every web copy ----------------------------
@@ -378,6 +380,14 @@ PARKING_TIMEOUT_S = float(os.environ.get("PARKING_TIMEOUT_S", "5"))
 FILING_URL = os.environ.get("FILING_URL", "http://127.0.0.1:8104")
 FILING_TOKEN = os.environ.get("FILING_TOKEN", "dev-filing-token")
 FILING_TIMEOUT_S = float(os.environ.get("FILING_TIMEOUT_S", "5"))
+
+# --- Payments (docs/payments.md) -----------------------------------------------------------------
+# The account transfers are paid to (printed with the payment reference and in the transfer QR code)
+PAYMENT_ACCOUNT_NAME = os.environ.get("PAYMENT_ACCOUNT_NAME", "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat")
+PAYMENT_ACCOUNT_IBAN = os.environ.get("PAYMENT_ACCOUNT_IBAN", "HU18117730160000000015843128")
+PAYMENT_ACCOUNT_BIC = os.environ.get("PAYMENT_ACCOUNT_BIC", "OTPVHUHB")
+PAYMENT_DUE_DAYS = int(os.environ.get("PAYMENT_DUE_DAYS", "8"))
+PAYMENT_REFERENCE_PREFIX = os.environ.get("PAYMENT_REFERENCE_PREFIX", "HV")
 
 # --- Decisions: signing and timestamping (docs/documents-and-signing.md) ----------------------------
 # "dev" signs with the locally generated development PKI (never in production), "pkcs12" with a

@@ -1,4 +1,1 @@
-"""Fees, orders, card gateway flow, cash, signed e-invoices (PDF + structured XML) and bank statement import with automatic and manual reconciliation.
-
-No models yet: this package marks the place where the capability lands.
-"""
+"""Fees, orders, card gateway flow, cash, signed e-invoices (PDF + structured XML) and bank statement import with automatic and manual reconciliation."""

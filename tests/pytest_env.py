@@ -13,6 +13,9 @@ os.environ.setdefault(
 )
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("DRAMATIQ_INPROCESS_WORKER", "0")
+# Each run creates (and drops) its own test database, so two runs on one server (two
+# terminals, a CI job beside a developer) never flush each other's tables.
+os.environ.setdefault("TEST_DATABASE_NAME", f"test_eportal_{os.getpid()}")
 # Actor tests run a real dramatiq worker on the in-process broker, whatever the machine has.
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("AMQP_URL", None)

@@ -30,6 +30,7 @@ class ServiceType(models.Model):
 class CaseStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     PROCESSING = "processing", _("Being processed")
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
     GRANTED = "granted", _("Granted")
     REFUSED = "refused", _("Refused")
     FAILED = "failed", _("Stopped with an error")
@@ -41,6 +42,7 @@ class Step(models.TextChoices):
     REGISTER_ARRIVAL = "register_arrival", _("Registering the application")
     REGISTRY_CHECKS = "registry_checks", _("Checking the registries")
     DECIDE = "decide", _("Deciding")
+    AWAIT_PAYMENT = "await_payment", _("Waiting for the fee to be paid")
     CREATE_PERMIT = "create_permit", _("Creating the permit")
     RENDER = "render", _("Preparing the decision")
     SIGN = "sign", _("Signing the decision")

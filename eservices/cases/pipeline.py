@@ -31,6 +31,7 @@ ORDER = [
     Step.REGISTER_ARRIVAL,
     Step.REGISTRY_CHECKS,
     Step.DECIDE,
+    Step.AWAIT_PAYMENT,
     Step.CREATE_PERMIT,
     Step.RENDER,
     Step.SIGN,
@@ -142,6 +143,32 @@ def step_decide(case: Case) -> tuple[str, dict]:
     return (gettext_noop("Decision: granted.") if granted else gettext_noop("Decision: refused.")), {}
 
 
+class StepWaiting(Exception):
+    """The step cannot finish yet and nothing is to be retried: the case waits for an event
+    from outside the pipeline (a payment), which sends it on."""
+
+    def __init__(self, message: str, values: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.values = values or {}
+
+
+def step_await_payment(case: Case) -> tuple[str, dict]:
+    """A granted application of a fee-bearing service waits here until its order is paid."""
+    from payments.models import OrderStatus
+    from payments.services import order_for_case_ensure
+
+    if not case.eligibility.get("granted") or case.service_type.fee_huf <= 0:
+        return gettext_noop("No fee to pay."), {}
+    order = order_for_case_ensure(case=case)
+    if order.status == OrderStatus.PAID:
+        return gettext_noop("Fee of %(amount)s Ft paid."), {"amount": order.amount, "reference": order.reference}
+    raise StepWaiting(
+        gettext_noop("Waiting for the fee of %(amount)s Ft (payment reference %(reference)s)."),
+        {"amount": order.amount, "reference": order.reference},
+    )
+
+
 def step_create_permit(case: Case) -> tuple[str, dict]:
     from integrations.parking.client import ParkingClient
 
@@ -222,6 +249,7 @@ STEPS: dict[str, Callable[[Case], tuple[str, dict]]] = {
     Step.REGISTER_ARRIVAL: step_register_arrival,
     Step.REGISTRY_CHECKS: step_registry_checks,
     Step.DECIDE: step_decide,
+    Step.AWAIT_PAYMENT: step_await_payment,
     Step.CREATE_PERMIT: step_create_permit,
     Step.RENDER: step_render,
     Step.SIGN: step_sign,
@@ -246,9 +274,20 @@ def case_advance(case_id: int) -> str | None:
         if case is None or case.step == Step.DONE or case.status == CaseStatus.FAILED:
             return None
         step = case.step
-        message, values = STEPS[step](case)
+        try:
+            message, values = STEPS[step](case)
+        except StepWaiting as waiting:
+            if case.status != CaseStatus.AWAITING_PAYMENT:  # say it once, not at every reconciliation
+                case.status = CaseStatus.AWAITING_PAYMENT
+                case.attempts = 0
+                case.last_error = ""
+                case.save()
+                CaseEvent.objects.create(
+                    case=case, kind=CaseEvent.Kind.STEP_DONE, step=step, message=waiting.message, data=waiting.values
+                )
+            return None
         case.step = ORDER[ORDER.index(step) + 1]
-        if case.status == CaseStatus.SUBMITTED:
+        if case.status in (CaseStatus.SUBMITTED, CaseStatus.AWAITING_PAYMENT):
             case.status = CaseStatus.PROCESSING
         case.attempts = 0
         case.last_error = ""

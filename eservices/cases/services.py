@@ -149,7 +149,7 @@ def cases_reconcile(*, stalled_after: datetime.timedelta = STALLED_AFTER) -> int
     cutoff = timezone.now() - stalled_after
     stalled = list(
         Case.objects.exclude(step=Step.DONE)
-        .exclude(status=CaseStatus.FAILED)
+        .exclude(status__in=(CaseStatus.FAILED, CaseStatus.AWAITING_PAYMENT))
         .filter(updated_at__lt=cutoff)
         .values_list("pk", flat=True)
     )
@@ -159,3 +159,17 @@ def cases_reconcile(*, stalled_after: datetime.timedelta = STALLED_AFTER) -> int
     for pk in undelivered:
         tasks.case_delivery_file.send(pk)
     return len(stalled) + len(undelivered)
+
+
+def case_payment_received(*, case_id: int) -> None:
+    """The case's order is paid: a case waiting for it goes on (sent after commit). Called by
+    the payments app inside its transaction; safe to call again."""
+    from eservices.cases import tasks
+
+    case = Case.objects.select_for_update().filter(pk=case_id).only("pk", "step", "status").first()
+    if case is None or case.step != Step.AWAIT_PAYMENT:
+        return
+    if case.status == CaseStatus.AWAITING_PAYMENT:
+        case.status = CaseStatus.PROCESSING
+        case.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: tasks.case_process.send(case_id))

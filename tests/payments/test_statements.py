@@ -876,7 +876,10 @@ def test_error_message_is_a_translatable_sentence():
     assert isinstance(error.message, Promise)
     with override("en"):
         assert str(error.message) == "The file is empty."
-    assert str(error) == "empty: The file is empty."
+        assert str(error) == "empty: The file is empty."
+    # and a Hungarian reader gets it in Hungarian
+    with override("hu"):
+        assert str(error.message) == "A fájl üres."
 
 
 @pytest.mark.parametrize(

@@ -341,6 +341,7 @@ export const en: Translation = {
     statuses: {
       submitted: "Submitted",
       processing: "Being processed",
+      awaiting_payment: "Awaiting payment",
       granted: "Granted",
       refused: "Refused",
       failed: "With a clerk",

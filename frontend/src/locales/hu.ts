@@ -339,6 +339,7 @@ export const hu = {
     statuses: {
       submitted: "Benyújtva",
       processing: "Feldolgozás alatt",
+      awaiting_payment: "Fizetésre vár",
       granted: "Megadva",
       refused: "Elutasítva",
       failed: "Ügyintézőnél",

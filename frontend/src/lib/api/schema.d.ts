@@ -248,16 +248,18 @@ export interface components {
         /**
          * @description * `submitted` - Submitted
          *     * `processing` - Being processed
+         *     * `awaiting_payment` - Awaiting payment
          *     * `granted` - Granted
          *     * `refused` - Refused
          *     * `failed` - Stopped with an error
          * @enum {string}
          */
-        CaseStatusEnum: "submitted" | "processing" | "granted" | "refused" | "failed";
+        CaseStatusEnum: "submitted" | "processing" | "awaiting_payment" | "granted" | "refused" | "failed";
         /**
          * @description * `register_arrival` - Registering the application
          *     * `registry_checks` - Checking the registries
          *     * `decide` - Deciding
+         *     * `await_payment` - Waiting for the fee to be paid
          *     * `create_permit` - Creating the permit
          *     * `render` - Preparing the decision
          *     * `sign` - Signing the decision
@@ -266,7 +268,7 @@ export interface components {
          *     * `done` - Completed
          * @enum {string}
          */
-        CaseStepEnum: "register_arrival" | "registry_checks" | "decide" | "create_permit" | "render" | "sign" | "issue" | "notify" | "done";
+        CaseStepEnum: "register_arrival" | "registry_checks" | "decide" | "await_payment" | "create_permit" | "render" | "sign" | "issue" | "notify" | "done";
         CaseSubmitRequest: {
             plate: string;
             service: components["schemas"]["ServiceEnum"];

@@ -1,12 +1,20 @@
 import type { CaseStatus } from "@/lib/api/types";
 
-export const KNOWN_STATUSES: CaseStatus[] = ["submitted", "processing", "granted", "refused", "failed"];
+export const KNOWN_STATUSES: CaseStatus[] = [
+  "submitted",
+  "processing",
+  "awaiting_payment",
+  "granted",
+  "refused",
+  "failed",
+];
 
 export type Tone = "progress" | "success" | "error" | "warning" | "neutral";
 
 export const STATUS_TONE: Record<CaseStatus, Tone> = {
   submitted: "progress",
   processing: "progress",
+  awaiting_payment: "warning",
   granted: "success",
   refused: "error",
   failed: "warning",
