@@ -15,8 +15,9 @@ Two phases:
 
 Before measuring, a few warm-up applications let every worker load its fonts and keys, and
 the benchmark process renders and signs one of their decisions repeatedly: the baseline, the
-CPU one decision's documents cost on this machine in this minute, against which the
-pipeline's throughput is put as a share of what the cores could do.
+CPU one decision's documents cost on this machine in this minute, shown as a share of the CPU
+all processes spent per decision; the throughput is put against what the cores could do at
+that CPU per decision.
 Prints a table per phase (p50/p95 per pipeline step and end to end, CPU seconds per decision
 spent by each kind of process), writes the signed
 decisions to `--out`, and ends with
@@ -264,15 +265,17 @@ class CpuMeter:
             totals[name] = total
         return totals
 
-    def print_per_decision(self, decisions: int) -> float:
+    def print_per_decision(self, decisions: int) -> tuple[float, float]:
         """Print the table; return the CPU seconds per decision of the portal's own processes
-        (web, workers, PostgreSQL), without the simulated outside systems and the benchmark."""
+        (web, workers, PostgreSQL, without the simulated outside systems and the benchmark) and
+        of every process."""
         end = self.read()
         used = {name: end[name] - self.start.get(name, 0.0) for name in end}
         print(f"{'CPU s per decision':<22}" + "".join(f"{name:>11}" for name in used) + f"{'total':>9}")
         per = {name: used[name] / max(1, decisions) for name in used}
         print(f"{'':<22}" + "".join(f"{value:>11.3f}" for value in per.values()) + f"{sum(per.values()):>9.3f}")
-        return sum(value for name, value in per.items() if name not in ("simulators", "benchmark"))
+        portal = sum(value for name, value in per.items() if name not in ("simulators", "benchmark"))
+        return portal, sum(per.values())
 
 
 def _is_postgres(pid: int) -> bool:
@@ -343,15 +346,19 @@ def run(args, stack) -> None:
         list(pool.map(one, burst_people))
     wait_final(burst_refs, 1800)
     burst = report(f"burst ({args.clients} concurrent submitters)", burst_refs, args.out)
-    portal_cpu = meter.print_per_decision(len(burst_refs))
+    portal_cpu, total_cpu = meter.print_per_decision(len(burst_refs))
 
     print(f"\nworkers: {args.processes} processes × {args.threads} threads on {os.cpu_count()} cores; "
           f"decisions written to {args.out}")  # fmt: skip
-    ceiling = (os.cpu_count() or 1) / (base["render"] + base["sign"])
+    documents = base["render"] + base["sign"]
     print(
         f"baseline (this process): render {base['render'] * 1000:.0f} ms + sign {base['sign'] * 1000:.0f} ms CPU "
-        f"per decision → {os.cpu_count()} cores could make at most {ceiling:.1f} decisions/s; "
-        f"the burst reached {burst['throughput']:.2f}/s = {burst['throughput'] / ceiling:.0%} of that"
+        f"per decision = {documents / total_cpu:.0%} of the {total_cpu:.3f} CPU s all processes used per decision"
+    )
+    ceiling = (os.cpu_count() or 1) / total_cpu
+    print(
+        f"at {total_cpu:.3f} CPU s per decision {os.cpu_count()} cores could make at most {ceiling:.1f} "
+        f"decisions/s; the burst reached {burst['throughput']:.2f}/s = {burst['throughput'] / ceiling:.0%} of that"
     )
     print(
         f"portal processes (web, workers, PostgreSQL) used {portal_cpu:.3f} CPU s per decision: "
