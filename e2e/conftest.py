@@ -108,7 +108,12 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             pytrace=False,
         )
     try:
-        current = start_stack(tmp_path_factory.mktemp("e2e-stack"), database=E2E_DATABASE)
+        # INFO: every job and outside-system exchange is in the logs attached to a failure
+        current = start_stack(
+            tmp_path_factory.mktemp("e2e-stack"),
+            database=E2E_DATABASE,
+            extra_env={"LOG_LEVEL": os.environ.get("STACK_LOG_LEVEL", "INFO")},
+        )
     except StackError as exc:
         pytest.fail(str(exc), pytrace=False)
     _STACK = current
@@ -124,7 +129,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.failed and _STACK is not None and _is_e2e(item):
-        report.sections.append(("e2e stack logs", _STACK.log_tails(40)))
+        report.sections.append(("e2e stack logs", _STACK.log_tails(80)))
 
 
 # --- the browser -----------------------------------------------------------------------------------------

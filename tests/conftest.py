@@ -190,3 +190,22 @@ def parking_service(db):
         },
     )
     return service
+
+
+@pytest.fixture
+def additional_vehicle_service(parking_service):
+    """The permit for a further vehicle, for a fee (its migration creates it; flushed tables lose it)."""
+    from eservices.cases.models import ServiceType
+
+    service, _ = ServiceType.objects.update_or_create(
+        code="parking_permit_additional",
+        defaults={
+            "name_hu": "Lakossági várakozási hozzájárulás további gépjárműre",
+            "name_en": "Residential parking permit for a further vehicle",
+            "rules_module": "eservices.servicetypes.additional_vehicle_permit",
+            "fee_huf": 24000,
+            "filing_classification": "B/12",
+            "validity_days": 365,
+        },
+    )
+    return service

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api import ErrorSerializer
 from eservices import services as account_services
+from eservices import servicetypes
 from eservices.cases import selectors
 from eservices.cases import services as case_services
 from eservices.cases.models import Case, CaseEvent, CaseStatus, ServiceType, Step
-from eservices.servicetypes import parking_permit
 
 
 def _lang() -> str:
@@ -125,7 +125,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseSubmitSerializer(PlateSerializer):
     # the services that have a rules module; whether one is open for applications is the catalogue's
-    service = serializers.ChoiceField(choices=[parking_permit.CODE])
+    service = serializers.ChoiceField(choices=servicetypes.CODES)
 
 
 def _profile(request):
@@ -151,13 +151,21 @@ class VehicleListView(APIView):
 
 
 class EligibilityView(APIView):
-    """What the rules say about a plate before the resident submits."""
+    """What the rules of a service say about a plate before the resident submits."""
 
-    @extend_schema(request=PlateSerializer, responses={200: EligibilitySerializer, 400: ErrorSerializer})
-    def post(self, request):
+    @extend_schema(
+        parameters=[OpenApiParameter("service", str, OpenApiParameter.PATH, enum=list(servicetypes.CODES))],
+        request=PlateSerializer,
+        responses={200: EligibilitySerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def post(self, request, service: str):
+        if service not in servicetypes.CODES:
+            raise Http404
         serializer = PlateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        preview = selectors.eligibility_preview(applicant=_profile(request), plate=serializer.validated_data["plate"])
+        preview = selectors.eligibility_preview(
+            applicant=_profile(request), plate=serializer.validated_data["plate"], service_code=service
+        )
         return Response(EligibilitySerializer(preview).data)
 
 

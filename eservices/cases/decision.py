@@ -1,4 +1,4 @@
-"""What a parking-permit decision says, built from the case (its facts, rules and permit)."""
+"""What a parking-permit decision says, built from the case (its facts, rules, fee and permit)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from eservices.cases.models import Case
-from eservices.servicetypes import parking_permit
+from eservices.servicetypes import parking_permit, rules_for
 
 
 def _date_hu(value) -> str:
@@ -17,6 +17,7 @@ def _date_hu(value) -> str:
 def decision_data(case: Case):
     from eservices.documents.render import Authority, DecisionData, EligibilityCheck, Permit, Resident
 
+    rules = rules_for(case.service_type)
     profile = case.applicant
     facts = case.facts
     results = case.eligibility.get("results", [])
@@ -27,22 +28,22 @@ def decision_data(case: Case):
     if granted:
         operative = [
             f"{name} ({address}) kérelmének helyt adok, és részére a(z) {plate} forgalmi rendszámú "
-            f"gépjárműre lakossági várakozási hozzájárulást adok a(z) {parking_permit.ZONE} várakozási "
+            f"gépjárműre {rules.OBJECT_HU} adok a(z) {rules.ZONE} várakozási "
             f"övezetre, {_date_hu(case.permit_valid_from)} napjától {_date_hu(case.permit_valid_until)} "
             f"napjáig. A hozzájárulás száma: {case.permit_number}.",
             "A hozzájárulás a parkolási rendszerben rögzítésre került; külön matrica vagy igazolás "
             "kihelyezése nem szükséges.",
-            "Az eljárás illeték- és díjmentes.",
+            _fee_sentence(case),
         ]
     else:
         operative = [
-            f"{name} ({address}) lakossági várakozási hozzájárulás iránti kérelmét a(z) {plate} forgalmi "
+            f"{name} ({address}) {rules.SUBJECT_HU} iránti kérelmét a(z) {plate} forgalmi "
             "rendszámú gépjárműre elutasítom.",
             "Az eljárás illeték- és díjmentes.",
         ]
     reasoning = [
         f"A kérelmező {timezone.localtime(case.submitted_at):%Y. %m. %d. %H:%M} órakor elektronikus úton "
-        f"kérelmet nyújtott be lakossági várakozási hozzájárulás iránt a(z) {plate} forgalmi rendszámú "
+        f"kérelmet nyújtott be {rules.SUBJECT_HU} iránt a(z) {plate} forgalmi rendszámú "
         "gépjárműre. A kérelmet a hatóság automatikus döntéshozatali eljárásban, a személyi és "
         "lakcímnyilvántartás, a járműnyilvántartás és a parkolási rendszer adatai alapján bírálta el "
         f"(szabályverzió: {case.eligibility.get('rules_version', '')}). Az egyes feltételeket és a "
@@ -55,7 +56,7 @@ def decision_data(case: Case):
         Permit(
             number=case.permit_number,
             plate=plate,
-            zone=parking_permit.ZONE,
+            zone=rules.ZONE,
             valid_from=case.permit_valid_from,
             valid_until=case.permit_valid_until,
         )
@@ -72,7 +73,7 @@ def decision_data(case: Case):
         ),
         case_reference=case.reference,
         filing_number=case.filing_number,
-        subject=parking_permit.SUBJECT_HU,
+        subject=rules.SUBJECT_HU,
         kind="decision",
         resident=Resident(
             name=name,
@@ -84,18 +85,32 @@ def decision_data(case: Case):
         outcome="granted" if granted else "refused",
         operative_part=operative,
         reasoning=reasoning,
-        legal_basis=parking_permit.LEGAL_BASIS_HU,
-        remedy=parking_permit.REMEDY_HU,
+        legal_basis=rules.LEGAL_BASIS_HU,
+        remedy=rules.REMEDY_HU,
         permit=permit,
         decided_at=case.decided_at,
         place="Budapest",
         verification_url=settings.PUBLIC_URL + reverse("decision-verification", args=[case.verification_token]),
         checks=[
             EligibilityCheck(
-                rule=parking_permit.RULE_NAMES_HU.get(result["code"], result["code"]),
+                rule=rules.RULE_NAMES_HU.get(result["code"], result["code"]),
                 fact=result["explanation_hu"],
                 met=result["passed"],
             )
             for result in results
         ],
+    )
+
+
+def _fee_sentence(case: Case) -> str:
+    from payments.selectors import order_paid_for_case
+
+    order = order_paid_for_case(case_id=case.pk)
+    if order is None:
+        return "Az eljárás illeték- és díjmentes."
+    paid = timezone.localtime(order.paid_at) if order.paid_at else None
+    when = f" {_date_hu(paid)} napján" if paid else ""
+    amount = f"{order.amount:,}".replace(",", "\u00a0")  # 24 000 Ft, never broken across lines
+    return (
+        f"A hozzájárulás {amount}\u00a0Ft díját a kérelmező{when} megfizette (fizetési azonosító: {order.reference})."
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from eservices.cases.models import Case, CaseEvent, CaseStatus, Step
-from eservices.servicetypes import parking_permit
+from eservices.servicetypes import additional_vehicle_permit, parking_permit, rules_for
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def step_register_arrival(case: Case) -> tuple[str, dict]:
         return gettext_noop("Already registered as %(number)s."), {"number": case.filing_number}
     answer = FilingClient.from_settings().arrival_register(
         case_reference=case.reference,
-        subject=parking_permit.SUBJECT_HU,
+        subject=rules_for(case.service_type).SUBJECT_HU,
         classification=case.service_type.filing_classification,
         client={"name": _applicant_name(case), "address": parking_permit._address_line(_address(case))},
         received_at=case.submitted_at,
@@ -82,17 +82,20 @@ def gather_facts(*, applicant, plate: str, exclude_case_id: int | None = None) -
     except NotFound:
         vehicle = None
     owned = [v.__dict__ for v in registry.vehicles_by_owner(person_id=person_id)] if person_id else []
-    other = (
-        Case.objects.filter(
-            applicant=applicant,
-            service_type__code=parking_permit.CODE,
-            status=CaseStatus.GRANTED,
-            permit_valid_until__gte=timezone.localdate(),
-        )
-        .exclude(pk=exclude_case_id)
-        .values_list("permit_number", flat=True)
-        .first()
-    )
+
+    def valid_permit(service_code: str) -> str:
+        return (
+            Case.objects.filter(
+                applicant=applicant,
+                service_type__code=service_code,
+                status=CaseStatus.GRANTED,
+                permit_valid_until__gte=timezone.localdate(),
+            )
+            .exclude(pk=exclude_case_id)
+            .values_list("permit_number", flat=True)
+            .first()
+        ) or ""
+
     precheck = ParkingClient.from_settings().precheck(
         plate=plate, zone=parking_permit.ZONE, holder_person_id=person_id, holder_address=address
     )
@@ -104,7 +107,8 @@ def gather_facts(*, applicant, plate: str, exclude_case_id: int | None = None) -
         plate=plate,
         vehicle=_jsonable(vehicle),
         owned_vehicles=[_jsonable(v) for v in owned],
-        other_valid_permit=other or "",
+        other_valid_permit=valid_permit(parking_permit.CODE),
+        other_additional_permit=valid_permit(additional_vehicle_permit.CODE),
         precheck_ok=precheck.ok,
         precheck_reasons=[_jsonable(reason) for reason in precheck.reasons],
     )
@@ -131,11 +135,12 @@ def step_registry_checks(case: Case) -> tuple[str, dict]:
 
 
 def step_decide(case: Case) -> tuple[str, dict]:
-    facts = parking_permit.Facts(**case.facts)
-    results = parking_permit.evaluate(facts)
-    granted = parking_permit.granted(results)
+    rules = rules_for(case.service_type)
+    facts = rules.Facts(**case.facts)
+    results = rules.evaluate(facts)
+    granted = rules.granted(results)
     case.eligibility = {
-        "rules_version": parking_permit.RULES_VERSION,
+        "rules_version": rules.RULES_VERSION,
         "granted": granted,
         "results": [result.__dict__ for result in results],
     }
@@ -176,12 +181,11 @@ def step_create_permit(case: Case) -> tuple[str, dict]:
         return gettext_noop("No permit: the application was refused."), {}
     if case.permit_number:
         return gettext_noop("Permit %(number)s exists."), {"number": case.permit_number}
-    valid_from, _until = parking_permit.permit_dates(
-        timezone.localdate(case.decided_at), case.service_type.validity_days
-    )
+    rules = rules_for(case.service_type)
+    valid_from, _until = rules.permit_dates(timezone.localdate(case.decided_at), case.service_type.validity_days)
     permit = ParkingClient.from_settings().permit_create(
         plate=case.data["plate"],
-        zone=parking_permit.ZONE,
+        zone=rules.ZONE,
         holder_person_id=case.applicant.registry_person_id,
         holder_name=_applicant_name(case),
         valid_from=valid_from,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from eservices.cases.models import Case, CaseEvent
 from eservices.errors import ErrorCode, EservicesError
 from eservices.models import ResidentProfile
-from eservices.servicetypes import parking_permit
+from eservices.servicetypes import parking_permit, rules_for
 
 
 def cases_for_applicant(*, applicant: ResidentProfile) -> QuerySet[Case]:
@@ -47,16 +47,17 @@ def vehicles_for_applicant(*, applicant: ResidentProfile) -> list[dict]:
     ]
 
 
-def eligibility_preview(*, applicant: ResidentProfile, plate: str) -> dict:
+def eligibility_preview(*, applicant: ResidentProfile, plate: str, service_code: str = parking_permit.CODE) -> dict:
     """The same rules the decision uses, run now so the wizard can explain them."""
     from eservices.cases.pipeline import gather_facts
 
     _require_identified(applicant)
-    results = parking_permit.evaluate(gather_facts(applicant=applicant, plate=plate))
+    rules = rules_for(service_code)
+    results = rules.evaluate(gather_facts(applicant=applicant, plate=plate))
     english = (get_language() or "hu").startswith("en")
     return {
-        "eligible": parking_permit.granted(results),
-        "rules_version": parking_permit.RULES_VERSION,
+        "eligible": rules.granted(results),
+        "rules_version": rules.RULES_VERSION,
         "results": [
             {"code": r.code, "passed": r.passed, "explanation": r.explanation_en if english else r.explanation_hu}
             for r in results

@@ -24,7 +24,8 @@ def _next_reference(service_code: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('eservices_case_reference_seq')")
         (number,) = cursor.fetchone()
-    prefix = {"parking_permit": "VH"}.get(service_code, "EU")  # VH: várakozási hozzájárulás
+    # VH: várakozási hozzájárulás
+    prefix = {"parking_permit": "VH", "parking_permit_additional": "VH"}.get(service_code, "EU")
     return f"{prefix}-{timezone.localdate().year}-{number:06d}"
 
 

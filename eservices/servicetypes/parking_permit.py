@@ -18,6 +18,7 @@ DISTRICT_POSTCODES = ("1121", "1122", "1123", "1124", "1125", "1126")
 ZONE = "HEGYVIDEK-1"
 
 SUBJECT_HU = "lakossági várakozási hozzájárulás"
+OBJECT_HU = "lakossági várakozási hozzájárulást"  # what a granted decision gives (accusative)
 LEGAL_BASIS_HU = [
     "az általános közigazgatási rendtartásról szóló 2016. évi CL. törvény (Ákr.) 40. §-a (automatikus döntéshozatal)",
     "Budapest Főváros Közgyűlésének a járművel várakozás helyének és díjának egységes szabályozásáról szóló "
@@ -66,6 +67,7 @@ class Facts:
     other_valid_permit: str
     precheck_ok: bool
     precheck_reasons: list[dict]
+    other_additional_permit: str = ""  # a valid permit for a further vehicle (facts gathered before it existed lack it)
 
     def as_json(self) -> dict:
         return asdict(self)

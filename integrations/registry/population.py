@@ -574,6 +574,7 @@ NAGY_PETER_PLATE = "NPR-418"
 HORVATH_ESZTER_PLATE = "AE-HE-205"  # lives in district V: refused, "address outside the district"
 SZABO_GABOR_PLATE = "SGB-968"
 SZUCS_LEVENTE_PLATE = "AB-SL-126"  # the happy path: granted
+SZUCS_LEVENTE_SECOND_PLATE = "AB-SL-471"  # his second car: the permit for a further vehicle, for a fee
 NEIGHBOUR_PERMIT_PLATE = "PFB-118"  # Fehér Béla's car; the parking system already has a valid permit for it
 COMPANY_CAR_PLATE = "AC-CF-300"  # owned and operated by a company, not a natural person
 #: A plate the parking system blocks (unpaid parking penalties); not in the vehicle register.
@@ -611,6 +612,14 @@ DEMO_VEHICLES: tuple[VehicleRecord, ...] = (
         "Golf",
         date(2022, 11, 4),
         date(2022, 11, 4),
+        SZUCS_LEVENTE.registry.person_id,
+    ),
+    _car(
+        SZUCS_LEVENTE_SECOND_PLATE,
+        "Mazda",
+        "2",
+        date(2019, 6, 12),
+        date(2025, 3, 10),
         SZUCS_LEVENTE.registry.person_id,
     ),
     _car(NEIGHBOUR_PERMIT_PLATE, "Opel", "Corsa", date(2017, 5, 23), date(2017, 5, 23), FEHER_BELA.person_id),

@@ -95,7 +95,7 @@ def test_kovacs_anna_owns_two_active_cars_and_one_deregistered_oldest_first(regi
 
 @pytest.mark.parametrize(
     ("demo", "plate"),
-    [(NAGY_PETER, NAGY_PETER_PLATE), (HORVATH_ESZTER, HORVATH_ESZTER_PLATE), (SZUCS_LEVENTE, SZUCS_LEVENTE_PLATE)],
+    [(NAGY_PETER, NAGY_PETER_PLATE), (HORVATH_ESZTER, HORVATH_ESZTER_PLATE)],
 )
 def test_the_other_demo_residents_own_one_active_car(registry_server, demo, plate):
     # given a demo resident / when their vehicles are asked for
@@ -103,6 +103,17 @@ def test_the_other_demo_residents_own_one_active_car(registry_server, demo, plat
 
     # then exactly one active car, theirs
     assert [(v.plate, v.status, v.owner_person_id) for v in vehicles] == [(plate, "active", demo.registry.person_id)]
+
+
+def test_szucs_levente_owns_two_cars_the_golf_first(registry_server):
+    from integrations.registry.population import SZUCS_LEVENTE_SECOND_PLATE
+
+    vehicles = client_for(registry_server).vehicles_by_owner(person_id=SZUCS_LEVENTE.registry.person_id)
+    ordered = sorted(vehicles, key=lambda v: v.owner_since)
+    assert [(v.plate, v.status) for v in ordered] == [
+        (SZUCS_LEVENTE_PLATE, "active"),
+        (SZUCS_LEVENTE_SECOND_PLATE, "active"),
+    ]
 
 
 def test_a_person_without_vehicles_gets_an_empty_list_and_an_unknown_person_not_found(registry_server):
