@@ -121,7 +121,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/services/parking_permit/eligibility/": {
+    "/api/v1/services/{service}/eligibility/": {
         parameters: {
             query?: never;
             header?: never;
@@ -130,8 +130,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description What the rules say about a plate before the resident submits. */
-        post: operations["services_parking_permit_eligibility_create"];
+        /** @description What the rules of a service say about a plate before the resident submits. */
+        post: operations["services_eligibility_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -356,9 +356,10 @@ export interface components {
         };
         /**
          * @description * `parking_permit` - parking_permit
+         *     * `parking_permit_additional` - parking_permit_additional
          * @enum {string}
          */
-        ServiceEnum: "parking_permit";
+        ServiceEnum: "parking_permit" | "parking_permit_additional";
         ServiceType: {
             code: string;
             readonly name: string;
@@ -645,11 +646,13 @@ export interface operations {
             };
         };
     };
-    services_parking_permit_eligibility_create: {
+    services_eligibility_create: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                service: "parking_permit" | "parking_permit_additional";
+            };
             cookie?: never;
         };
         requestBody: {
@@ -667,6 +670,14 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,8 +15,8 @@ export type Office = Identification["office"];
 
 export type ServiceType = JsonOf<paths["/api/v1/services/"]["get"]["responses"][200]>[number];
 export type Vehicle = JsonOf<paths["/api/v1/services/parking_permit/vehicles/"]["get"]["responses"][200]>[number];
-export type PlateRequest = JsonOf<paths["/api/v1/services/parking_permit/eligibility/"]["post"]["requestBody"]>;
-export type Eligibility = JsonOf<paths["/api/v1/services/parking_permit/eligibility/"]["post"]["responses"][200]>;
+export type PlateRequest = JsonOf<paths["/api/v1/services/{service}/eligibility/"]["post"]["requestBody"]>;
+export type Eligibility = JsonOf<paths["/api/v1/services/{service}/eligibility/"]["post"]["responses"][200]>;
 export type RuleResult = Eligibility["results"][number];
 export type CaseSubmit = JsonOf<paths["/api/v1/cases/"]["post"]["requestBody"]>;
 export type Case = JsonOf<paths["/api/v1/cases/"]["post"]["responses"][201]>;

@@ -3,6 +3,9 @@ import { api, unwrap } from "@/lib/api/client";
 import type { ServiceType } from "@/lib/api/types";
 
 export const PARKING_PERMIT = "parking_permit";
+/** The permit for a further vehicle, for a fee. */
+export const ADDITIONAL_VEHICLE_PERMIT = "parking_permit_additional";
+export type ParkingService = typeof PARKING_PERMIT | typeof ADDITIONAL_VEHICLE_PERMIT;
 
 export function getServices(): Promise<ServiceType[]> {
   return unwrap(api.GET("/api/v1/services/"));
