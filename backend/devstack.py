@@ -1,10 +1,10 @@
 """`make run`: the whole portal on one machine, for development and demos.
 
 Starts (or reuses) the embedded PostgreSQL when DATABASE_URL is unset, migrates, loads the
-demo data once, then runs the outside-system simulators (registry, Facebook, SMTP sink), the
-web server (gunicorn; its in-process dramatiq worker when no broker URL is set) and, with
-Redis or RabbitMQ configured, a separate dramatiq worker and the scheduler. Ctrl-C stops
-every process it started, and the embedded PostgreSQL if it started it.
+demo data once, then runs the outside-system simulators (registry, Facebook, parking, filing,
+TSA, card gateway, SMTP sink), the web server (gunicorn; its in-process dramatiq worker when no
+broker URL is set) and, with Redis or RabbitMQ configured, a separate dramatiq worker and the
+scheduler. Ctrl-C stops every process it started, and the embedded PostgreSQL if it started it.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def dev_environment() -> dict[str, str]:
     env.setdefault("PARKING_URL", "http://127.0.0.1:8103")
     env.setdefault("FILING_URL", "http://127.0.0.1:8104")
     env.setdefault("DEV_PKI_URL", "http://127.0.0.1:8105")
+    env.setdefault("CARD_GATEWAY_URL", "http://127.0.0.1:8106")
     env.setdefault("FACEBOOK_AUTHORIZE_URL", "http://127.0.0.1:8102/v19.0/dialog/oauth")
     env.setdefault("FACEBOOK_GRAPH_API_URL", "http://127.0.0.1:8102/v19.0")
     env.setdefault("EMAIL_HOST", "127.0.0.1")
@@ -79,7 +80,7 @@ def banner(env: dict[str, str]) -> str:
         f"  Staff area           {base}/admin/   (password + TOTP code: `make totp`)",
         f"  Dev mailbox          {base}/dev/mail/",
         f"  API schema           {base}/api/schema/",
-        "  Simulators           registry :8101 · Facebook :8102 · parking :8103 · filing :8104 · TSA :8105 · SMTP :8025",
+        "  Simulators           registry :8101 · Facebook :8102 · parking :8103 · filing :8104 · TSA :8105 · card gateway :8106 · SMTP :8025",
         "",
         f"  Demo password for every account: {DEMO_PASSWORD}",
         f"  Staff TOTP secret (any authenticator app): {DEMO_TOTP_SECRET}",

@@ -40,6 +40,7 @@ ROLES: dict[str, dict] = {
             ("payments", "view_order"),
             ("payments", "record_cash_payment"),
             ("payments", "reconcile_payments"),
+            ("payments", "cancel_invoice"),
         ],
     },
     "newsletter_admin": {"label": "Hírlevél-adminisztrátor / Newsletter admin", "permissions": [ADMIN_ACCESS]},

@@ -333,6 +333,9 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "eservices.cases.models.CaseStatus",
         "CaseStepEnum": "eservices.cases.models.Step",
         "CaseEventKindEnum": "eservices.cases.models.CaseEvent.Kind",
+        "PaymentMethodEnum": "payments.models.PaymentMethod",
+        "PaymentStatusEnum": "payments.models.PaymentStatus",
+        "OrderStatusEnum": "payments.models.OrderStatus",
     },
     # the resident API only; Wagtail's page API documents itself
     "PREPROCESSING_HOOKS": ["backend.api.schema_only_resident_api"],
@@ -367,7 +370,7 @@ else:
     DRAMATIQ_BROKER = {"BROKER": "dramatiq.brokers.stub.StubBroker", "OPTIONS": {}}
 DRAMATIQ_BROKER["MIDDLEWARE"] = _DRAMATIQ_MIDDLEWARE
 DRAMATIQ_INPROCESS_WORKER = env_bool("DRAMATIQ_INPROCESS_WORKER", not (REDIS_URL or AMQP_URL))
-DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+DRAMATIQ_AUTODISCOVER_MODULES = ["tasks", "invoice_tasks"]  # payments/invoice_tasks.py: invoices, NAV reports
 DRAMATIQ_TASKS_DATABASE = "default"
 
 # --- Outside systems ---------------------------------------------------------------------------
@@ -380,6 +383,13 @@ PARKING_TIMEOUT_S = float(os.environ.get("PARKING_TIMEOUT_S", "5"))
 FILING_URL = os.environ.get("FILING_URL", "http://127.0.0.1:8104")
 FILING_TOKEN = os.environ.get("FILING_TOKEN", "dev-filing-token")
 FILING_TIMEOUT_S = float(os.environ.get("FILING_TIMEOUT_S", "5"))
+# Card payment gateway (SimplePay v2 style; docs/payments.md). The defaults are the dev simulator's.
+CARD_GATEWAY_URL = os.environ.get("CARD_GATEWAY_URL", "http://127.0.0.1:8106")
+CARD_GATEWAY_MERCHANT = os.environ.get("CARD_GATEWAY_MERCHANT", "HEGYVIDEK-DEV")
+CARD_GATEWAY_SECRET = os.environ.get("CARD_GATEWAY_SECRET", "dev-card-gateway-secret")
+CARD_GATEWAY_TIMEOUT_S = float(os.environ.get("CARD_GATEWAY_TIMEOUT_S", "10"))
+# how long the gateway's hosted card page waits for the resident before the attempt times out
+CARD_PAYMENT_TIMEOUT_S = int(os.environ.get("CARD_PAYMENT_TIMEOUT_S", "600"))
 
 # --- Payments (docs/payments.md) -----------------------------------------------------------------
 # The account transfers are paid to (printed with the payment reference and in the transfer QR code)
@@ -388,6 +398,31 @@ PAYMENT_ACCOUNT_IBAN = os.environ.get("PAYMENT_ACCOUNT_IBAN", "HU181177301600000
 PAYMENT_ACCOUNT_BIC = os.environ.get("PAYMENT_ACCOUNT_BIC", "OTPVHUHB")
 PAYMENT_DUE_DAYS = int(os.environ.get("PAYMENT_DUE_DAYS", "8"))
 PAYMENT_REFERENCE_PREFIX = os.environ.get("PAYMENT_REFERENCE_PREFIX", "HV")
+
+# --- Invoices and NAV Online Számla reporting (docs/payments.md#invoices) -----------------------------
+# The seller printed on every invoice (snapshotted into each invoice when it is issued)
+INVOICE_SELLER_NAME = os.environ.get("INVOICE_SELLER_NAME", "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat")
+INVOICE_SELLER_ADDRESS = os.environ.get("INVOICE_SELLER_ADDRESS", "1126 Budapest, Böszörményi út 23–25.")
+INVOICE_SELLER_TAX_NUMBER = os.environ.get("INVOICE_SELLER_TAX_NUMBER", "15735715-2-43")  # adószám, 8-1-2
+INVOICE_SELLER_BANK_ACCOUNT = os.environ.get("INVOICE_SELLER_BANK_ACCOUNT", "11773016-00000000-15843128")
+INVOICE_NUMBER_PREFIX = os.environ.get("INVOICE_NUMBER_PREFIX", "HV")  # HV-2026-000123
+# VAT treatment per service code ("parking_permit=ATK,other=AAM"); fees are outside the scope of VAT by default
+INVOICE_VAT_TREATMENT_DEFAULT = os.environ.get("INVOICE_VAT_TREATMENT_DEFAULT") or "ATK"
+INVOICE_VAT_TREATMENTS = dict(item.split("=", 1) for item in env_list("INVOICE_VAT_TREATMENTS"))
+NAV_REPORTING_ENABLED = env_bool("NAV_REPORTING_ENABLED", True)
+NAV_URL = os.environ.get("NAV_URL") or "http://127.0.0.1:8107/invoiceService/v3"
+NAV_LOGIN = os.environ.get("NAV_LOGIN", "hegyvidekdev")
+NAV_PASSWORD = os.environ.get("NAV_PASSWORD", "dev-nav-password")
+NAV_SIGN_KEY = os.environ.get("NAV_SIGN_KEY", "dev-nav-sign-key-0123456789abcdef")
+NAV_EXCHANGE_KEY = os.environ.get("NAV_EXCHANGE_KEY", "dev-nav-exch-key")  # 16 characters: an AES-128 key
+NAV_TAX_NUMBER = os.environ.get("NAV_TAX_NUMBER") or INVOICE_SELLER_TAX_NUMBER[:8]  # törzsszám of the seller
+NAV_TIMEOUT_S = float(os.environ.get("NAV_TIMEOUT_S", "10"))
+NAV_SOFTWARE_ID = os.environ.get("NAV_SOFTWARE_ID", "HU15735715EPORTAL1")  # 18 characters [0-9A-Z-]
+NAV_SOFTWARE_NAME = os.environ.get("NAV_SOFTWARE_NAME", "Hegyvidék e-Portál")
+NAV_SOFTWARE_VERSION = os.environ.get("NAV_SOFTWARE_VERSION", "1.0")
+NAV_SOFTWARE_DEV_NAME = os.environ.get("NAV_SOFTWARE_DEV_NAME") or "Hegyvidéki Önkormányzat"
+NAV_SOFTWARE_DEV_CONTACT = os.environ.get("NAV_SOFTWARE_DEV_CONTACT") or "informatika@hegyvidek.hu"
+NAV_SOFTWARE_DEV_TAX_NUMBER = os.environ.get("NAV_SOFTWARE_DEV_TAX_NUMBER") or "15735715"
 
 # --- Decisions: signing and timestamping (docs/documents-and-signing.md) ----------------------------
 # "dev" signs with the locally generated development PKI (never in production), "pkcs12" with a

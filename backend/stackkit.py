@@ -95,6 +95,8 @@ class Stack:
     parking_url: str = ""
     filing_url: str = ""
     tsa_url: str = ""
+    card_url: str = ""
+    nav_url: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
     logs: dict[str, Path] = field(default_factory=dict)
 
@@ -227,7 +229,7 @@ def start_stack(
     mail_dir = tmp / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
     ports: dict[str, int] = {}
-    for name in ("web", "registry", "facebook", "mail", "parking", "filing", "tsa"):
+    for name in ("web", "registry", "facebook", "mail", "parking", "filing", "tsa", "card", "nav"):
         while (port := free_port()) in ports.values():
             pass
         ports[name] = port
@@ -251,6 +253,10 @@ def start_stack(
             "PARKING_URL": urls["parking"],
             "FILING_SIM_PORT": str(ports["filing"]),
             "FILING_URL": urls["filing"],
+            "CARD_SIM_PORT": str(ports["card"]),
+            "CARD_GATEWAY_URL": urls["card"],
+            "NAV_SIM_PORT": str(ports["nav"]),
+            "NAV_URL": f"{urls['nav']}/invoiceService/v3",
             # the dev PKI's certificates name the TSA/OCSP/CRL simulator's address
             "TSA_SIM_PORT": str(ports["tsa"]),
             "TSA_SIM_PUBLIC_URL": urls["tsa"],
@@ -277,6 +283,8 @@ def start_stack(
         parking_url=urls["parking"],
         filing_url=urls["filing"],
         tsa_url=urls["tsa"],
+        card_url=urls["card"],
+        nav_url=f"{urls['nav']}/invoiceService/v3",
         mail_dir=mail_dir,
         database_url=database_url,
         log_dir=log_dir,
@@ -298,7 +306,7 @@ def start_stack(
                     "--processes", str(worker_processes), "--threads", str(worker_threads),
                 ],
             )  # fmt: skip
-        for name in ("registry", "facebook", "mail", "parking", "filing", "tsa"):
+        for name in ("registry", "facebook", "mail", "parking", "filing", "tsa", "card", "nav"):
             stack.wait_port(ports[name], 30)
         stack.wait_http(f"{urls['web']}/healthz", 60)
     except BaseException:

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from backend import views
 from cms.api import api_router
 from eservices.cases.public_views import decision_verification
+from payments import urls as payments_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -15,9 +16,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include("eservices.api.urls")),
+    path("api/v1/", include(payments_urls.api_urlpatterns)),
+    path("api/v1/", include("payments.invoice_api")),
     path("api/cms/", api_router.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", views.healthz, name="healthz"),
+    path("payments/", include(payments_urls.urlpatterns)),
     path("ellenorzes/<str:token>/", decision_verification, name="decision-verification"),
 ]
 

@@ -7,6 +7,9 @@ facebook   http://127.0.0.1:8102   (FACEBOOK_SIM_PORT; FACEBOOK_APP_ID / FACEBOO
 parking    http://127.0.0.1:8103   (PARKING_SIM_PORT; token PARKING_TOKEN)
 filing     http://127.0.0.1:8104   (FILING_SIM_PORT; token FILING_TOKEN)
 tsa        http://127.0.0.1:8105   (TSA_SIM_PORT; timestamps, OCSP, CRLs of the dev PKI under PKI_DIR)
+card       http://127.0.0.1:8106   (CARD_SIM_PORT; CARD_GATEWAY_MERCHANT / CARD_GATEWAY_SECRET; IPNs to
+                                    PUBLIC_URL + /api/v1/payments/card/notifications/)
+nav        http://127.0.0.1:8107   (NAV_SIM_PORT; NAV Online Számla v3 at /invoiceService/v3, user NAV_LOGIN…)
 mail sink  smtp://127.0.0.1:8025   (MAIL_SINK_PORT; files under MAIL_SINK_DIR, default .data/mail)
 
 SIMULATORS_HOST changes the bind address of all of them. Stops cleanly on SIGINT/SIGTERM.
@@ -19,9 +22,12 @@ import signal
 import sys
 import threading
 
+from integrations.cardgateway import simulator as card
+from integrations.cardgateway.contract import PORTAL_NOTIFICATION_PATH
 from integrations.facebook import simulator as facebook
 from integrations.filing import simulator as filing
 from integrations.mail import sink
+from integrations.nav import simulator as nav
 from integrations.parking import simulator as parking
 from integrations.registry import simulator as registry
 from integrations.simkit import serial_start_from_clock
@@ -69,6 +75,30 @@ def main() -> int:
         SystemExit,
     ) as exc:  # werkzeug exits on a taken port; port taken, e.g. by another stack's TSA serving the same PKI_DIR: not fatal
         tsa_server, tsa_url = None, f"not started ({exc})"
+    public_url = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    try:
+        card_server, card_url = card.start_in_thread(
+            host,
+            int(os.environ.get("CARD_SIM_PORT", str(card.DEFAULT_PORT))),
+            merchant=os.environ.get("CARD_GATEWAY_MERCHANT", card.DEFAULT_MERCHANT),
+            secret=os.environ.get("CARD_GATEWAY_SECRET", card.DEFAULT_SECRET),
+            # the merchant account's IPN URL, as it is registered at a real gateway
+            ipn_url=public_url + PORTAL_NOTIFICATION_PATH,
+            faults=card.faults_from_env(),
+            first_transaction_id=card.first_transaction_id_from_clock(),
+        )
+    except OSError as exc:  # port taken (another stack's simulator): card payments fail, the rest works
+        card_server, card_url = None, f"not started ({exc})"
+    try:
+        nav_server, nav_url = nav.start_in_thread(
+            host,
+            int(os.environ.get("NAV_SIM_PORT", "8107")),
+            faults=nav.faults_from_env(),
+            processing_polls=1,  # like NAV: the first status query finds it still processing
+            **nav.credentials_from_env(),
+        )
+    except OSError as exc:  # port taken (another stack's simulator): invoices wait to be reported, the rest works
+        nav_server, nav_url = None, f"not started ({exc})"
     mail_dir = sink.default_directory()
     mail_controller, (mail_host, mail_port) = sink.start_in_thread(
         mail_dir, host, int(os.environ.get("MAIL_SINK_PORT", str(sink.DEFAULT_PORT)))
@@ -79,13 +109,23 @@ def main() -> int:
     print(f"filing simulator: {filing_url}", flush=True)
     tsa_endpoint = f"{tsa_url}/{tsa.ARCH}/tsa/tsa (OCSP, CRLs beside it)" if tsa_server else tsa_url
     print(f"TSA simulator: {tsa_endpoint}", flush=True)
+    print(f"card gateway simulator: {card_url}", flush=True)
+    print(f"NAV Online Számla simulator: {nav_url}", flush=True)
     print(f"mail sink: smtp://{mail_host}:{mail_port} -> {mail_dir}", flush=True)
 
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     stop.wait()
-    for server in (registry_server, facebook_server, parking_server, filing_server, tsa_server):
+    for server in (
+        registry_server,
+        facebook_server,
+        parking_server,
+        filing_server,
+        tsa_server,
+        card_server,
+        nav_server,
+    ):
         if server is None:
             continue
         server.shutdown()

@@ -157,7 +157,7 @@ class BankStatement(models.Model):
     file_sha256 = models.CharField(max_length=64, db_index=True)
     file_size = models.PositiveBigIntegerField(default=0)
     format = models.CharField(_("format"), max_length=10, blank=True)
-    account_iban = models.CharField(_("account"), max_length=34, blank=True)
+    account_iban = models.CharField(_("account of the statement"), max_length=34, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     statement_id = models.CharField(_("statement id"), max_length=100, blank=True)
     period_start = models.DateField(null=True, blank=True)
@@ -256,3 +256,138 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["created_at", "pk"]
+
+
+# --- Invoices (docs/payments.md#invoices) --------------------------------------------------------
+class InvoiceSequence(models.Model):
+    """The last invoice number handed out per prefix and year (`sorszám`). Numbers are taken with a
+    row lock in the transaction that creates the invoice, so they are gap-free and never repeat."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    prefix = models.CharField(_("prefix"), max_length=10)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("invoice number sequence")
+        verbose_name_plural = _("invoice number sequences")
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_invoice_sequence_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class InvoiceKind(models.TextChoices):
+    NORMAL = "normal", _("Invoice")
+    STORNO = "storno", _("Storno invoice")
+
+
+class NavStatus(models.TextChoices):
+    """Where the invoice's data report to NAV Online Számla stands."""
+
+    PENDING = "pending", _("Not reported yet")
+    SENT = "sent", _("Reported, NAV is processing it")
+    DONE = "done", _("Accepted by NAV")
+    ABORTED = "aborted", _("Rejected by NAV")
+    ERROR = "error", _("Could not be reported")
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def delete(self):
+        raise InvoiceDeletionRefused
+
+
+class InvoiceDeletionRefused(Exception):
+    """Invoices are never deleted: a wrong one is cancelled by a storno invoice (the database refuses too)."""
+
+
+class Invoice(models.Model):
+    """An electronic invoice (`elektronikus számla`) for a paid order, or the storno invoice
+    (`sztornó számla`) cancelling one. Everything printed is a snapshot taken at issue; the row
+    is never deleted and its content never changes (a database trigger enforces both)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("order"))
+    number = models.CharField(_("invoice number"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.NORMAL)
+    # a storno invoice points at the invoice it cancels; the reverse (`cancelled_by`) is the only
+    # "change" the original ever sees, and it lives on the storno's row
+    cancels = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancelled_by",
+        verbose_name=_("cancels invoice"),
+    )
+    cancel_reason = models.TextField(_("reason of cancellation"), blank=True)
+
+    seller_name = models.CharField(_("seller"), max_length=200)
+    seller_address = models.CharField(_("seller address"), max_length=300)
+    seller_tax_number = models.CharField(_("seller tax number"), max_length=13)  # adószám: 12345678-1-42
+    seller_bank_account = models.CharField(_("seller bank account"), max_length=34)
+    buyer_name = models.CharField(_("buyer"), max_length=200)
+    buyer_address = models.CharField(_("buyer address"), max_length=300)
+    buyer_private_person = models.BooleanField(_("private person"), default=True)
+
+    issue_date = models.DateField(_("issue date"))
+    fulfilment_date = models.DateField(_("fulfilment date"))  # teljesítés dátuma: the day of payment
+    payment_date = models.DateField(_("payment date"))
+    payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    payment_reference = models.CharField(_("payment reference"), max_length=25, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="HUF")
+    # [{"description", "quantity", "unit", "unit_price", "net", "vat_treatment", "vat", "gross"}], whole forints
+    items = models.JSONField(_("items"), default=list)
+    net_total = models.IntegerField(_("net total (HUF)"))
+    vat_total = models.IntegerField(_("VAT total (HUF)"))
+    gross_total = models.IntegerField(_("gross total (HUF)"))
+
+    pdf = models.BinaryField(null=True, blank=True, editable=False)  # signed Factur-X PDF/A-3
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    xml = models.BinaryField(null=True, blank=True, editable=False)  # EN 16931 CII, as embedded
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signature_level = models.CharField(max_length=6, blank=True)
+
+    nav_status = models.CharField(_("NAV status"), max_length=10, choices=NavStatus.choices, default=NavStatus.PENDING)
+    nav_request_id = models.CharField(max_length=30, blank=True)  # recorded before each manageInvoice call
+    nav_transaction_id = models.CharField(_("NAV transaction id"), max_length=30, blank=True)
+    nav_messages = models.JSONField(_("NAV messages"), default=list, blank=True)
+    nav_attempts = models.PositiveSmallIntegerField(_("NAV attempts"), default=0)
+    nav_reported_at = models.DateTimeField(null=True, blank=True)
+    nav_checked_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [("cancel_invoice", "Can cancel an invoice with a storno invoice")]
+        constraints = [
+            # one invoice per paid order, however often the issuing job runs
+            models.UniqueConstraint(fields=["order"], condition=Q(kind="normal"), name="one_invoice_per_order"),
+            models.CheckConstraint(
+                condition=Q(kind="normal", cancels__isnull=True) | Q(kind="storno", cancels__isnull=False),
+                name="storno_invoice_cancels_one",
+            ),
+        ]
+        indexes = [models.Index(fields=["nav_status", "created_at"]), models.Index(fields=["issue_date"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def delete(self, *args, **kwargs):
+        raise InvoiceDeletionRefused(self.number)
+
+    @property
+    def is_storno(self) -> bool:
+        return self.kind == InvoiceKind.STORNO

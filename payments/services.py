@@ -163,8 +163,10 @@ def order_recompute(*, order_id: int) -> Order:
     order.save(update_fields=["amount_paid", "status", "paid_at", "updated_at"])
     if order.status == OrderStatus.PAID and not was_paid:
         from eservices.cases.services import case_payment_received
+        from payments import invoice_tasks
 
         case_payment_received(case_id=order.case_id)
+        transaction.on_commit(lambda: invoice_tasks.invoice_issue.send(order.pk))
     return order
 
 

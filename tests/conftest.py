@@ -131,7 +131,10 @@ def tsa_sim(settings, pki_dir):
     from integrations.tsa.simulator import start_in_thread
 
     reset_signing_state()  # no session or revocation data of another test's simulator
-    server, base_url = start_in_thread(pki_dir=pki_dir)
+    from backend.stackkit import free_port
+
+    # a port below the ephemeral range: a test restarting the TSA gets the same port back
+    server, base_url = start_in_thread("127.0.0.1", free_port(), pki_dir=pki_dir)
     settings.PKI_DIR = pki_dir
     settings.DEV_PKI_URL = base_url
     settings.DOCUMENT_SIGNING_BACKEND = "dev"
@@ -161,6 +164,20 @@ def filing_sim(settings):
     server, base_url = start_in_thread()
     settings.FILING_URL = base_url
     settings.FILING_TIMEOUT_S = 1.0
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def card_gateway_sim(settings):
+    """The card gateway simulator on a free loopback port, with the settings' merchant account.
+    It sends no IPN until a test gives it a URL (`POST /_sim/config {"ipn_url"}`)."""
+    from integrations.cardgateway.simulator import start_in_thread
+
+    server, base_url = start_in_thread(merchant=settings.CARD_GATEWAY_MERCHANT, secret=settings.CARD_GATEWAY_SECRET)
+    settings.CARD_GATEWAY_URL = base_url
+    settings.CARD_GATEWAY_TIMEOUT_S = 1.0
     yield server
     server.shutdown()
     server.server_close()
@@ -209,3 +226,23 @@ def additional_vehicle_service(parking_service):
         },
     )
     return service
+
+
+@pytest.fixture
+def nav_sim(settings):
+    """The NAV Online Számla simulator on a free loopback port, with the settings' technical user."""
+    from integrations.nav.simulator import start_in_thread
+
+    server, base_url = start_in_thread(
+        login=settings.NAV_LOGIN,
+        password=settings.NAV_PASSWORD,
+        sign_key=settings.NAV_SIGN_KEY,
+        exchange_key=settings.NAV_EXCHANGE_KEY,
+        tax_number=settings.NAV_TAX_NUMBER,
+    )
+    settings.NAV_URL = base_url
+    settings.NAV_TIMEOUT_S = 2.0
+    settings.NAV_REPORTING_ENABLED = True
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import time
 
 import pikepdf
 import pytest
@@ -324,7 +325,14 @@ def test_a_restarted_tsa_does_not_fail_the_next_signature(tsa_sim, granted_pdf, 
     host, port = tsa_sim.server_address[:2]
     tsa_sim.shutdown()
     tsa_sim.server_close()
-    restarted, _url = start_in_thread(host, port, pki_dir=pki_dir)
+    restarted = None
+    for _ in range(20):  # the closed socket may linger a moment before its port is free again
+        try:
+            restarted, _url = start_in_thread(host, port, pki_dir=pki_dir)
+            break
+        except (OSError, SystemExit):  # werkzeug exits on a taken port
+            time.sleep(0.1)
+    assert restarted is not None, f"port {port} stayed taken"
     try:
         assert sign_pdf(granted_pdf, reason=REASON, location="Budapest").level == "B-LTA"
     finally:

@@ -7,7 +7,10 @@ from django.core.management.base import BaseCommand
 logger = logging.getLogger(__name__)
 
 # (actor path, every N seconds). Exactly one scheduler runs per deployment.
-SCHEDULE = [("eservices.tasks.reconcile_stalled_work", 60)]
+SCHEDULE = [
+    ("eservices.tasks.reconcile_stalled_work", 60),
+    ("payments.tasks.card_payments_reconcile", 60),  # status queries for card payments a notification missed
+]
 
 
 class Command(BaseCommand):

@@ -105,6 +105,94 @@ export interface paths {
         patch: operations["me_profile_partial_update"];
         trace?: never;
     };
+    "/api/v1/orders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The signed-in resident's orders (fees of their cases), newest first. */
+        get: operations["orders_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{reference}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One of the resident's orders, with how to pay it by transfer and the payments so far. */
+        get: operations["orders_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{reference}/card-payments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Start paying the order's balance by card: send the browser to `redirect_url` (the card
+         *     gateway's page); it comes back to the case page, which then waits for the confirmation.
+         */
+        post: operations["orders_card_payments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{reference}/invoices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The invoices of one of the resident's orders (an order has them once it is paid). */
+        get: operations["orders_invoices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{reference}/invoices/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The signed invoice (PDF/A-3 with the EN 16931 XML inside). Reading it changes nothing. */
+        get: operations["orders_invoices_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/services/": {
         parameters: {
             query?: never;
@@ -180,6 +268,19 @@ export interface components {
             building?: string;
             floor?: string;
             door?: string;
+        };
+        CardPaymentRedirect: {
+            /** Format: uri */
+            redirect_url: string;
+        };
+        CardPaymentStartRequest: {
+            /**
+             * @description Language of the card page; default: the request's language.
+             *
+             *     * `hu` - Hungarian
+             *     * `en` - English
+             */
+            language?: components["schemas"]["LanguageEnum"];
         };
         Case: {
             reference: string;
@@ -313,6 +414,80 @@ export interface components {
          * @enum {string}
          */
         IdentificationStatusEnum: "unverified" | "pending" | "checking" | "needs_review" | "verified" | "rejected";
+        Invoice: {
+            /** @description Invoice number, e.g. HV-2026-000123. */
+            number: string;
+            /**
+             * @description `storno` cancels the invoice in `cancels`.
+             *
+             *     * `normal` - Invoice
+             *     * `storno` - Storno invoice
+             */
+            kind: components["schemas"]["InvoiceKindEnum"];
+            /** Format: date */
+            issue_date: string;
+            /** Format: date */
+            fulfilment_date: string;
+            /** @description Whole forints; negative on a storno invoice. */
+            gross_total: number;
+            currency: string;
+            cancels?: string | null;
+            readonly download_url: string;
+        };
+        /**
+         * @description * `normal` - Invoice
+         *     * `storno` - Storno invoice
+         * @enum {string}
+         */
+        InvoiceKindEnum: "normal" | "storno";
+        /**
+         * @description * `hu` - Hungarian
+         *     * `en` - English
+         * @enum {string}
+         */
+        LanguageEnum: "hu" | "en";
+        /** @description A fee to pay for a case: what is still to pay, how to pay it by transfer, the payments so far. */
+        Order: {
+            /** @description Compact payment reference (ISO 11649), e.g. RF93HV000123456. */
+            reference: string;
+            /** @description The reference in groups of four, for print. */
+            readonly reference_display: string;
+            description: string;
+            case_reference: string;
+            amount: number;
+            amount_paid: number;
+            /** @description Still to pay; negative when overpaid (to be refunded). */
+            balance: number;
+            status: components["schemas"]["OrderStatusEnum"];
+            status_label: string;
+            /** Format: date */
+            due_date: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            paid_at: string | null;
+            readonly transfer: components["schemas"]["Transfer"];
+            payments: components["schemas"]["OrderPayment"][];
+        };
+        OrderPayment: {
+            method: components["schemas"]["PaymentMethodEnum"];
+            method_label: string;
+            amount: number;
+            status: components["schemas"]["PaymentStatusEnum"];
+            status_label: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            captured_at: string | null;
+        };
+        /**
+         * @description * `open` - Awaiting payment
+         *     * `partially_paid` - Partially paid
+         *     * `paid` - Paid
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        OrderStatusEnum: "open" | "partially_paid" | "paid" | "cancelled";
         /** @description The resident's own profile. Hungarian name order: family name, then given names. */
         PatchedProfileRequest: {
             family_name?: string;
@@ -328,6 +503,24 @@ export interface components {
             /** @description True when letters go to the permanent address; sending true clears mailing_address. */
             mailing_same_as_permanent?: boolean;
         };
+        /**
+         * @description * `card` - Bank card
+         *     * `transfer` - Bank transfer
+         *     * `cash` - Cash
+         * @enum {string}
+         */
+        PaymentMethodEnum: "card" | "transfer" | "cash";
+        /**
+         * @description * `created` - Created
+         *     * `pending` - In progress at the bank
+         *     * `captured` - Paid
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         *     * `expired` - Expired
+         *     * `reversed` - Reversed
+         * @enum {string}
+         */
+        PaymentStatusEnum: "created" | "pending" | "captured" | "failed" | "cancelled" | "expired" | "reversed";
         PlateRequest: {
             plate: string;
         };
@@ -365,6 +558,15 @@ export interface components {
             readonly name: string;
             fee_huf: number;
             validity_days: number;
+        };
+        Transfer: {
+            account_name: string;
+            iban: string;
+            bic: string;
+            /** @description Forints still to pay. */
+            amount: number;
+            /** @description What to write in the transfer's remittance field (közlemény). */
+            remittance: string;
         };
         Vehicle: {
             plate: string;
@@ -618,6 +820,186 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_card_payments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CardPaymentStartRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardPaymentRedirect"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_invoices_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_invoices_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
