@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Alert, Button } from "@/components/ui/misc";
 import { NumberPlate } from "@/components/ui/number-plate";
 import type { CaseDetail } from "@/lib/api/types";
 import { formatDateTime } from "@/lib/format";
-import { isCaseRunning } from "../api/get-case";
+import { isAwaitingPayment, isCaseRunning } from "../api/get-case";
 import { CaseOutcome } from "./case-outcome";
 import { CaseStatusBadge } from "./case-status-badge";
 import { CaseTimeline } from "./case-timeline";
@@ -16,6 +16,8 @@ interface CaseDetailViewProps {
   onDecisionDownload: () => void;
   onRefresh: () => void;
   refreshing: boolean;
+  /** The fee panel (another feature's): shown near the top while there is something to pay, after the decision otherwise. */
+  payment?: ReactNode;
 }
 
 /** Announces (politely) each newly completed step and the decision, never the initial state. */
@@ -39,7 +41,7 @@ function useProgressAnnouncement(data: CaseDetail) {
   return message;
 }
 
-export function CaseDetailView({ data, awaitingReceipt, onDecisionDownload, onRefresh, refreshing }: CaseDetailViewProps) {
+export function CaseDetailView({ data, awaitingReceipt, onDecisionDownload, onRefresh, refreshing, payment }: CaseDetailViewProps) {
   const { t, i18n } = useTranslation();
   const announcement = useProgressAnnouncement(data);
   const running = isCaseRunning(data);
@@ -55,7 +57,7 @@ export function CaseDetailView({ data, awaitingReceipt, onDecisionDownload, onRe
         <CaseStatusBadge status={data.status} label={data.status_label} />
       </p>
 
-      {running ? (
+      {running && !isAwaitingPayment(data) ? (
         <Alert kind="info" live={false} title={t("cases.processingTitle")}>
           {t("cases.processingText")}
         </Alert>
@@ -71,6 +73,8 @@ export function CaseDetailView({ data, awaitingReceipt, onDecisionDownload, onRe
         </div>
       ) : null}
 
+      {data.decision_ready ? null : payment}
+
       {data.decision_ready ? (
         <>
           <CaseOutcome data={data} />
@@ -80,6 +84,7 @@ export function CaseDetailView({ data, awaitingReceipt, onDecisionDownload, onRe
             awaitingReceipt={awaitingReceipt}
             onDownload={onDecisionDownload}
           />
+          {payment}
         </>
       ) : null}
 
