@@ -110,6 +110,37 @@ def _home_pages() -> None:
     home.add_child(instance=service)
     service.save_revision().publish()
 
+    further = ServicePage(
+        title="Lakossági várakozási hozzájárulás további gépjárműre",
+        slug="varakozasi-hozzajarulas-tovabbi-gepjarmure",
+        locale=hu,
+        service_code="parking_permit_additional",
+        intro="Akinek érvényes lakossági várakozási hozzájárulása van az első gépjárművére, egy további, "
+        "a nevén álló gépjárművére díj ellenében kérhet hozzájárulást. A kérelemről a rendszer automatikusan "
+        "dönt; a díjat bankkártyával vagy átutalással fizetheti meg.",
+        who_can_apply="<ul><li>a XII. kerületben állandó lakcímmel rendelkező természetes személy;</li>"
+        "<li>akinek érvényes lakossági várakozási hozzájárulása van az első gépjárművére;</li>"
+        "<li>a további gépjármű az ő tulajdonában vagy üzemeltetésében áll.</li></ul>",
+        procedure=[
+            (
+                "paragraph",
+                "<ol><li>Jelentkezzen be, és válassza ki a további gépjárművét.</li>"
+                "<li>A feltételek ellenőrzése után nyújtsa be a kérelmet.</li>"
+                "<li>Ha a feltételek teljesülnek, fizesse meg a díjat bankkártyával vagy átutalással "
+                "(a közleményben a fizetési azonosítóval).</li>"
+                "<li>A befizetés után a hitelesített határozatot és a számlát letöltheti.</li></ol>",
+            ),
+        ],
+        documents_needed="<p>Nem kell iratot feltöltenie: az adatokat a hatóság a nyilvántartásokból veszi át.</p>",
+        deadlines="<p>A díjat a kérelem elbírálásától számított 8 napon belül kell megfizetni. A hozzájárulás a "
+        "döntéstől számított egy évig érvényes.</p>",
+        fee="24 000 Ft / év",
+        legal_basis="<ul><li>az általános közigazgatási rendtartásról szóló 2016. évi CL. törvény</li>"
+        "<li>Budapest Főváros Közgyűlésének 30/2010. (VI. 4.) Főv. Kgy. rendelete</li></ul>",
+    )
+    home.add_child(instance=further)
+    further.save_revision().publish()
+
     en = Locale.objects.get(language_code="en")
 
     home_en = home.copy_for_translation(en)
@@ -175,6 +206,34 @@ def _home_pages() -> None:
     )
     service_en.fee = "Free of charge"
     service_en.save_revision().publish()
+
+    further_en = further.copy_for_translation(en)
+    further_en.title = "Residential parking permit for a further vehicle"
+    further_en.intro = (
+        "Residents who hold a valid residential permit for their first vehicle can get one for a further "
+        "vehicle registered to them, for a fee. The application is decided automatically; pay the fee by card "
+        "or bank transfer."
+    )
+    further_en.who_can_apply = (
+        "<ul><li>a natural person with a permanent address in District XII;</li>"
+        "<li>who holds a valid residential permit for their first vehicle;</li>"
+        "<li>the further vehicle is owned or operated by them.</li></ul>"
+    )
+    further_en.procedure = [
+        (
+            "paragraph",
+            "<ol><li>Sign in and choose your further vehicle.</li>"
+            "<li>Check the conditions and submit the application.</li>"
+            "<li>If the conditions are met, pay the fee by card or by transfer (with the payment reference).</li>"
+            "<li>Once paid, download the signed decision and the invoice.</li></ol>",
+        ),
+    ]
+    further_en.documents_needed = "<p>Nothing to upload: the authority takes the data from the registries.</p>"
+    further_en.deadlines = (
+        "<p>Pay the fee within 8 days of the decision on the conditions. The permit is valid for one year.</p>"
+    )
+    further_en.fee = "HUF 24,000 a year"
+    further_en.save_revision().publish()
 
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:

@@ -44,16 +44,29 @@ def test_drafts_are_not_exposed(client, pages):
     assert response.json()["items"] == []
 
 
-def test_service_page_describes_the_permit_in_both_languages(client, pages):
-    for locale, title, fee in (
-        ("hu", "Lakossági várakozási hozzájárulás", "Díjmentes"),
-        ("en", "Residential parking permit", "Free of charge"),
+def test_service_pages_describe_the_permits_in_both_languages(client, pages):
+    for locale, expected in (
+        (
+            "hu",
+            [
+                ("Lakossági várakozási hozzájárulás", "parking_permit", "Díjmentes"),
+                ("Lakossági várakozási hozzájárulás további gépjárműre", "parking_permit_additional", "24 000 Ft / év"),
+            ],
+        ),
+        (
+            "en",
+            [
+                ("Residential parking permit", "parking_permit", "Free of charge"),
+                ("Residential parking permit for a further vehicle", "parking_permit_additional", "HUF 24,000 a year"),
+            ],
+        ),
     ):
         response = client.get(
             f"/api/cms/pages/?type=cms.ServicePage&locale={locale}"
             "&fields=service_code,intro,who_can_apply,procedure,documents_needed,deadlines,fee,legal_basis"
         )
         assert response.status_code == 200
-        (page,) = response.json()["items"]
-        assert (page["title"], page["service_code"], page["fee"]) == (title, "parking_permit", fee)
-        assert page["who_can_apply"].startswith("<ul>") and page["procedure"][0]["type"] == "paragraph"
+        items = response.json()["items"]
+        assert [(page["title"], page["service_code"], page["fee"]) for page in items] == expected
+        for page in items:
+            assert page["who_can_apply"].startswith("<ul>") and page["procedure"][0]["type"] == "paragraph"

@@ -19,6 +19,7 @@ import { IdentificationRoute } from "./routes/identification";
 import { NotFoundRoute } from "./routes/not-found";
 import { ProfileRoute } from "./routes/profile";
 import { RouteErrorBoundary } from "./routes/route-error";
+import { ADDITIONAL_VEHICLE_PERMIT } from "@/features/parking-permit/api/get-services";
 import {
   ParkingPermitCheckRoute,
   ParkingPermitDetailsRoute,
@@ -49,6 +50,16 @@ export const routes: RouteObject[] = [
       {
         path: "services/parking-permit",
         element: protect(<ParkingPermitRoute />),
+        children: [
+          { index: true, element: <ParkingPermitDetailsRoute /> },
+          { path: "vehicle", element: <ParkingPermitVehicleRoute /> },
+          { path: "check", element: <ParkingPermitCheckRoute /> },
+        ],
+      },
+      {
+        // The fee-bearing permit for a further vehicle: the same wizard and steps.
+        path: "services/parking-permit-additional",
+        element: protect(<ParkingPermitRoute service={ADDITIONAL_VEHICLE_PERMIT} />),
         children: [
           { index: true, element: <ParkingPermitDetailsRoute /> },
           { path: "vehicle", element: <ParkingPermitVehicleRoute /> },

@@ -3,16 +3,21 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { Alert, Loading, PageHeading } from "@/components/ui/misc";
 import { casesQueryKey } from "@/features/cases/api/get-cases";
+import { PARKING_PERMIT, type ParkingService } from "@/features/parking-permit/api/get-services";
 import { CheckStep } from "@/features/parking-permit/components/check-step";
 import { DetailsStep } from "@/features/parking-permit/components/details-step";
 import { ParkingPermitWizard } from "@/features/parking-permit/components/parking-permit-wizard";
 import { VehicleStep } from "@/features/parking-permit/components/vehicle-step";
+import { serviceTextKey } from "@/features/parking-permit/lib/wizard";
 import { useProfile } from "@/features/profile/api/get-profile";
 import type { Case } from "@/lib/api/types";
 import { errorMessage } from "@/lib/form";
 
-/** /services/parking-permit: the wizard's frame; the steps are child routes (own URL, Back works). */
-export function ParkingPermitRoute() {
+/**
+ * /services/parking-permit and /services/parking-permit-additional: the wizard's frame for the given
+ * service; the steps are child routes (own URL, Back works) and read the service from the wizard.
+ */
+export function ParkingPermitRoute({ service = PARKING_PERMIT }: { service?: ParkingService }) {
   const { t } = useTranslation();
   const profile = useProfile();
   // No heading while loading: the step's <h1> then receives the navigation focus.
@@ -20,14 +25,15 @@ export function ParkingPermitRoute() {
   if (profile.isError) {
     return (
       <>
-        <PageHeading>{t("parkingPermit.title")}</PageHeading>
+        <PageHeading>{t(serviceTextKey(service, "title"))}</PageHeading>
         <Alert kind="error" title={t("parkingPermit.loadError")}>
           {errorMessage(t, profile.error)}
         </Alert>
       </>
     );
   }
-  return <ParkingPermitWizard profile={profile.data} />;
+  // Keyed by the service: moving between the two wizards starts afresh (no plate carried over).
+  return <ParkingPermitWizard key={service} profile={profile.data} service={service} />;
 }
 
 export function ParkingPermitDetailsRoute() {

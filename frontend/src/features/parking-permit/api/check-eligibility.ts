@@ -23,6 +23,6 @@ export const eligibilityQueryOptions = (plate: string, lang: string, service: Pa
     gcTime: 60_000,
   });
 
-export function useEligibility(plate: string, lang: string) {
-  return useQuery(eligibilityQueryOptions(plate, lang));
+export function useEligibility(plate: string, lang: string, service: ParkingService = PARKING_PERMIT) {
+  return useQuery(eligibilityQueryOptions(plate, lang, service));
 }

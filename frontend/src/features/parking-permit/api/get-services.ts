@@ -23,8 +23,8 @@ export function useServices(lang: string) {
   return useQuery(servicesQueryOptions(lang));
 }
 
-/** The parking permit's catalogue entry (name, fee, validity), if the service is active. */
-export function useParkingPermitService(lang: string) {
+/** A parking service's catalogue entry (name, fee, validity), if the service is active. */
+export function useParkingPermitService(lang: string, code: ParkingService = PARKING_PERMIT) {
   const query = useServices(lang);
-  return { ...query, service: query.data?.find((s) => s.code === PARKING_PERMIT) };
+  return { ...query, service: query.data?.find((s) => s.code === code) };
 }

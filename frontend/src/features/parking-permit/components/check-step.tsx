@@ -13,7 +13,7 @@ import { useEligibility } from "../api/check-eligibility";
 import { useParkingPermitService } from "../api/get-services";
 import { useVehicles } from "../api/get-vehicles";
 import { useSubmitApplication } from "../api/submit-application";
-import { fullName, isNotIdentifiedError, submitErrorItems, useWizard, wizardPath } from "../lib/wizard";
+import { fullName, isNotIdentifiedError, serviceTextKey, submitErrorItems, useWizard, useWizardPaths } from "../lib/wizard";
 import { EligibilityResults } from "./eligibility-results";
 import { WizardHeading } from "./wizard-heading";
 
@@ -21,6 +21,7 @@ import { WizardHeading } from "./wizard-heading";
 export function CheckStep({ onSubmitted }: { onSubmitted: (created: Case) => void }) {
   const [searchParams] = useSearchParams();
   const { plate: chosen, setPlate } = useWizard();
+  const wizardPath = useWizardPaths();
   const plate = searchParams.get("plate") ?? chosen;
 
   useEffect(() => {
@@ -34,11 +35,12 @@ export function CheckStep({ onSubmitted }: { onSubmitted: (created: Case) => voi
 function CheckStepContent({ plate, onSubmitted }: { plate: string; onSubmitted: (created: Case) => void }) {
   const { t, i18n } = useTranslation();
   const lang = currentLanguage();
-  const { profile } = useWizard();
-  const eligibility = useEligibility(plate, lang);
-  const { service } = useParkingPermitService(lang);
+  const { profile, service: code } = useWizard();
+  const wizardPath = useWizardPaths();
+  const eligibility = useEligibility(plate, lang, code);
+  const { service } = useParkingPermitService(lang, code);
   const vehicle = useVehicles().data?.find((v) => v.plate === plate);
-  const submit = useSubmitApplication({ onSuccess: onSubmitted });
+  const submit = useSubmitApplication({ service: code, onSuccess: onSubmitted });
   const { errors, setErrors, clear, attempt } = useFormErrors();
   const items = errors.formErrors.map((message) => ({ message }));
   const submitError = submit.error;
@@ -51,8 +53,9 @@ function CheckStepContent({ plate, onSubmitted }: { plate: string; onSubmitted: 
     });
   };
 
+  const feeAmount = service && service.fee_huf > 0 ? formatHuf(service.fee_huf, i18n.language) : null;
   const fee =
-    service === undefined ? null : service.fee_huf === 0 ? t("parkingPermit.check.free") : formatHuf(service.fee_huf, i18n.language);
+    service === undefined ? null : feeAmount ? t("parkingPermit.check.feePerYear", { fee: feeAmount }) : t("parkingPermit.check.free");
 
   return (
     <div className="wizard">
@@ -70,7 +73,7 @@ function CheckStepContent({ plate, onSubmitted }: { plate: string; onSubmitted: 
         <dl className="summary-list">
           <div className="summary-list__row">
             <dt>{t("parkingPermit.check.service")}</dt>
-            <dd>{service?.name ?? t("parkingPermit.serviceName")}</dd>
+            <dd>{service?.name ?? t(serviceTextKey(code, "serviceName"))}</dd>
           </div>
           <div className="summary-list__row">
             <dt>{t("parkingPermit.check.applicant")}</dt>
@@ -112,6 +115,11 @@ function CheckStepContent({ plate, onSubmitted }: { plate: string; onSubmitted: 
             </div>
           ) : null}
         </dl>
+        {feeAmount ? (
+          <Alert kind="info" live={false}>
+            <p data-testid="fee-notice">{t("parkingPermit.check.feeNotice", { fee: feeAmount })}</p>
+          </Alert>
+        ) : null}
       </section>
 
       <section aria-labelledby="rules-title" className="rules">
@@ -138,7 +146,7 @@ function CheckStepContent({ plate, onSubmitted }: { plate: string; onSubmitted: 
 
       {eligibility.data ? (
         <form onSubmit={onSubmit} noValidate className="form">
-          <p>{t("parkingPermit.check.declaration")}</p>
+          <p>{t(serviceTextKey(code, "declaration"))}</p>
           <div className="button-row form-actions">
             <Button type="submit" variant={eligibility.data.eligible ? "primary" : "secondary"} busy={submit.isPending}>
               {submit.isPending

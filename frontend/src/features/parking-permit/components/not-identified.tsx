@@ -2,16 +2,18 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { Alert, PageHeading } from "@/components/ui/misc";
 import type { IdentificationStatus } from "@/lib/api/types";
+import type { ParkingService } from "../api/get-services";
+import { serviceTextKey } from "../lib/wizard";
 
 const KNOWN = ["unverified", "pending", "checking", "needs_review", "verified", "rejected"];
 
 /** Shown instead of the wizard when the resident has not been identified at the office yet. */
-export function NotIdentified({ status }: { status?: IdentificationStatus }) {
+export function NotIdentified({ service, status }: { service: ParkingService; status?: IdentificationStatus }) {
   const { t } = useTranslation();
   const key = status && KNOWN.includes(status) ? status : "unknown";
   return (
     <>
-      <PageHeading>{t("parkingPermit.title")}</PageHeading>
+      <PageHeading>{t(serviceTextKey(service, "title"))}</PageHeading>
       <Alert kind="warning" title={t("parkingPermit.notIdentified.title")}>
         <p>{t("parkingPermit.notIdentified.text")}</p>
         {status && status !== "verified" ? (

@@ -8,10 +8,14 @@ import type { Vehicle } from "@/lib/api/types";
 import { errorMessage, fieldId, summaryItems, useFormErrors } from "@/lib/form";
 import { formatDate } from "@/lib/format";
 import { useVehicles } from "../api/get-vehicles";
-import { firstVehicle, useWizard, wizardPath } from "../lib/wizard";
+import { ADDITIONAL_VEHICLE_PERMIT, PARKING_PERMIT } from "../api/get-services";
+import { defaultVehicle, firstVehicle, useWizard, useWizardPaths, wizardPaths } from "../lib/wizard";
 import { WizardHeading } from "./wizard-heading";
 
-/** Step 2: choose one of the registry's vehicles; the first one (the only eligible one) is pre-selected. */
+/**
+ * Step 2: choose one of the registry's vehicles. For the free permit the first one (the only eligible one)
+ * is pre-selected; for the additional permit a further one (the first gets the free permit instead).
+ */
 export function VehicleStep() {
   const { t } = useTranslation();
   const vehicles = useVehicles();
@@ -49,6 +53,7 @@ export function VehicleStep() {
 
 function BackLink() {
   const { t } = useTranslation();
+  const wizardPath = useWizardPaths();
   return (
     <Link to={wizardPath.details()} className="button button--secondary">
       {t("parkingPermit.back")}
@@ -59,11 +64,15 @@ function BackLink() {
 function VehicleForm({ vehicles }: { vehicles: Vehicle[] }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
-  const { plate, setPlate } = useWizard();
+  const { plate, setPlate, service } = useWizard();
+  const wizardPath = useWizardPaths();
+  const additional = service === ADDITIONAL_VEHICLE_PERMIT;
   const { errors, setErrors, attempt } = useFormErrors();
   const first = firstVehicle(vehicles);
-  const selected = vehicles.find((v) => v.plate === plate) ?? first;
+  const selected = vehicles.find((v) => v.plate === plate) ?? defaultVehicle(vehicles, service);
   const notFirst = selected && first && selected.plate !== first.plate;
+  // Additional permit: choosing the first vehicle is allowed (the rules explain the refusal), but hinted against.
+  const firstChosen = selected && first && selected.plate === first.plate;
   const hintId = "vehicle-hint";
   const errorList = errors.fieldErrors.plate;
 
@@ -88,7 +97,7 @@ function VehicleForm({ vehicles }: { vehicles: Vehicle[] }) {
             // The error summary links to the first radio.
             const id = index === 0 ? fieldId("plate") : `${fieldId("plate")}-${index}`;
             const checked = vehicle.plate === selected?.plate;
-            const eligible = vehicle.plate === first?.plate;
+            const isFirst = vehicle.plate === first?.plate;
             return (
               <div key={vehicle.plate} className={`radio-card${checked ? " radio-card--checked" : ""}`}>
                 <input
@@ -111,7 +120,8 @@ function VehicleForm({ vehicles }: { vehicles: Vehicle[] }) {
                       ? t("parkingPermit.vehicle.ownedSince", { date: formatDate(vehicle.owner_since, i18n.language) })
                       : t("parkingPermit.vehicle.ownedSinceUnknown")}
                   </span>
-                  {eligible ? <span className="tag tag--success">{t("parkingPermit.vehicle.eligible")}</span> : null}
+                  {isFirst && !additional ? <span className="tag tag--success">{t("parkingPermit.vehicle.eligible")}</span> : null}
+                  {isFirst && additional ? <span className="tag">{t("parkingPermit.additional.firstVehicleTag")}</span> : null}
                 </p>
               </div>
             );
@@ -120,9 +130,17 @@ function VehicleForm({ vehicles }: { vehicles: Vehicle[] }) {
       </fieldset>
 
       <div aria-live="polite" aria-atomic="true">
-        {notFirst ? (
+        {!additional && notFirst ? (
           <Alert kind="warning" live={false} title={t("parkingPermit.vehicle.notFirstTitle")}>
             {t("parkingPermit.vehicle.notFirstText", { plate: first.plate, selected: selected.plate })}
+          </Alert>
+        ) : null}
+        {additional && firstChosen ? (
+          <Alert kind="warning" live={false} title={t("parkingPermit.additional.firstChosenTitle")}>
+            <p>{t("parkingPermit.additional.firstChosenText", { plate: first.plate })}</p>
+            <p>
+              <Link to={wizardPaths(PARKING_PERMIT).details()}>{t("parkingPermit.additional.freePermitLink")}</Link>
+            </p>
           </Alert>
         ) : null}
       </div>

@@ -1,6 +1,8 @@
 import { useTranslation } from "react-i18next";
 import { PageHeading } from "@/components/ui/misc";
-import { WIZARD_STEPS, type WizardStep } from "../lib/wizard";
+import { currentLanguage } from "@/lib/i18n";
+import { useParkingPermitService } from "../api/get-services";
+import { serviceTextKey, useWizard, WIZARD_STEPS, type WizardStep } from "../lib/wizard";
 
 /**
  * The step's <h1> (focused after each step change) with "1/3" caption, and a progress list.
@@ -8,15 +10,19 @@ import { WIZARD_STEPS, type WizardStep } from "../lib/wizard";
  */
 export function WizardHeading({ step }: { step: WizardStep }) {
   const { t } = useTranslation();
+  const { service: code } = useWizard();
+  // The catalogue's (localized) name of the service; the built-in text until it arrives.
+  const { service } = useParkingPermitService(currentLanguage(), code);
+  const serviceName = service?.name ?? t(serviceTextKey(code, "serviceName"));
   const index = WIZARD_STEPS.indexOf(step);
   const title = t(`parkingPermit.steps.${step}`);
   const position = t("parkingPermit.stepOf", { current: index + 1, total: WIZARD_STEPS.length });
   return (
     <>
-      <PageHeading title={`${title} – ${t("parkingPermit.title")}`}>
+      <PageHeading title={`${title} – ${t(serviceTextKey(code, "title"))}`}>
         <span className="page-title__caption">
           {position}
-          <span className="visually-hidden">:</span> <span aria-hidden="true">·</span> {t("parkingPermit.serviceName")}
+          <span className="visually-hidden">:</span> <span aria-hidden="true">·</span> {serviceName}
         </span>{" "}
         {title}
       </PageHeading>
