@@ -272,6 +272,14 @@ def db_query(stack: Stack, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
+def db_execute(stack: Stack, sql: str, params: tuple = ()) -> list[tuple]:
+    """Set up a fact the journey needs but no user action makes quickly (committed at once)."""
+    import psycopg
+
+    with psycopg.connect(_psycopg_conninfo(stack.database_url)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
 def _psycopg_conninfo(url: str) -> str:
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -280,3 +288,32 @@ def _psycopg_conninfo(url: str) -> str:
 
 def unique_email(prefix: str, device: str) -> str:
     return f"{prefix}.{device}.{int(time.time() * 1000)}@example.hu"
+
+
+def ensure_first_permit(page, stack, plate: str = "AB-SL-126") -> str:
+    """A granted free permit of the signed-in resident (`page`) for `plate`: applied for through the
+    API with the page's session unless an earlier journey already got it. Returns its reference."""
+    granted = db_query(
+        stack,
+        "SELECT min(c.reference) FROM eservices_case c JOIN eservices_servicetype s ON s.id = c.service_type_id "
+        "WHERE s.code = 'parking_permit' AND c.status = 'granted' AND c.data->>'plate' = %s",
+        (plate,),
+    )[0][0]
+    if granted:
+        return granted
+    page.request.get("/api/v1/csrf/")
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        "/api/v1/cases/",
+        data={"service": "parking_permit", "plate": plate},
+        headers={"X-CSRFToken": token, "Referer": stack.base_url + "/"},
+    )
+    assert response.status == 201, response.text()
+    reference = response.json()["reference"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = db_query(stack, "SELECT status FROM eservices_case WHERE reference = %s", (reference,))[0][0]
+        if status == "granted":
+            return reference
+        time.sleep(0.5)
+    raise AssertionError(f"the first permit {reference} was not granted in time")

@@ -5,16 +5,14 @@ the signed invoice."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from backend.demo_accounts import DEMO_PASSWORD
-from e2e.conftest import assert_accessible, db_query
+from e2e.conftest import assert_accessible, db_query, ensure_first_permit
 
 RESIDENT = "lakos@example.hu"  # Szűcs Levente: identified; two cars in the registry
-FIRST_PLATE = "AB-SL-126"
 SECOND_PLATE = "AB-SL-471"
 SUCCESS_CARD = "4908 3660 9990 0425"
 
@@ -24,42 +22,13 @@ def device():
     return "phone"
 
 
-def _first_permit(page, stack) -> None:
-    """The free permit for his first car, which the further-vehicle permit requires: applied
-    for through the API with the page's session unless an earlier journey already got it."""
-    granted = db_query(
-        stack,
-        "SELECT count(*) FROM eservices_case c JOIN eservices_servicetype s ON s.id = c.service_type_id "
-        "WHERE s.code = 'parking_permit' AND c.status = 'granted' AND c.data->>'plate' = %s",
-        (FIRST_PLATE,),
-    )[0][0]
-    if granted:
-        return
-    page.request.get("/api/v1/csrf/")
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(
-        "/api/v1/cases/",
-        data={"service": "parking_permit", "plate": FIRST_PLATE},
-        headers={"X-CSRFToken": token, "Referer": stack.base_url + "/"},
-    )
-    assert response.status == 201, response.text()
-    reference = response.json()["reference"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status = db_query(stack, "SELECT status FROM eservices_case WHERE reference = %s", (reference,))[0][0]
-        if status == "granted":
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"the first permit {reference} was not granted in time")
-
-
 def test_resident_pays_the_fee_by_card_and_downloads_decision_and_invoice(page, shot, stack, tmp_path):
     page.goto("/account/login")
     page.get_by_label("E-mail-cím").fill(RESIDENT)
     page.get_by_label("Jelszó").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Bejelentkezés", exact=True).click()
     expect(page).to_have_url(re.compile(r"/profile$"))
-    _first_permit(page, stack)
+    ensure_first_permit(page, stack)
 
     # the wizard of the fee-bearing service: details, his second car, the rules and the fee
     page.goto("/services/parking-permit-additional")

@@ -35,9 +35,14 @@ def card_payment_poll(payment_id: int, follow: bool = True) -> None:
 
 
 @dramatiq.actor(queue_name="payments", max_retries=0, time_limit=60_000)
-def card_payments_reconcile() -> int:
+def card_payments_reconcile() -> None:
     """Periodic (the scheduler, every minute): a status query for every card payment still open
     a minute after it was made, the net under a lost notification or a closed tab."""
+    card_payments_send_polls()
+
+
+def card_payments_send_polls() -> int:
+    """Send the status queries of `card_payments_reconcile`; returns how many were sent."""
     stale = card.card_payments_stale()
     for payment_id in stale:
         # one-off and not retried: the next run asks again, so chains never pile up

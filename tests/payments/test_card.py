@@ -428,7 +428,7 @@ def test_reconcile_polls_only_stale_open_card_payments(waiting_case, broker):
     transfer = payment_create(order=order, method=PaymentMethod.TRANSFER, amount=100)
     Payment.objects.filter(pk=transfer.pk).update(created_at=now - timedelta(minutes=5))
 
-    assert tasks.card_payments_reconcile() == 2
+    assert tasks.card_payments_send_polls() == 2
     messages = [broker.queues["payments"].get_nowait() for _ in range(broker.queues["payments"].qsize())]
     sent = [dramatiq.Message.decode(m) for m in messages]
     assert [(m.actor_name, m.args, m.kwargs, m.options.get("max_retries")) for m in sent] == [
