@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from backend.demo_accounts import DEMO_PASSWORD
 from e2e.conftest import assert_accessible, db_query
 
-RESIDENT = "lakos@example.hu"  # Szűcs Levente: identified in the demo data, one car in the registry
+RESIDENT = "lakos@example.hu"  # Szűcs Levente: identified in the demo data, two cars in the registry
 PLATE = "AB-SL-126"
 
 

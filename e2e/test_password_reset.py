@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from e2e.conftest import assert_accessible, link_in, mail_ids, wait_for_mail
 
-# a demo resident per viewport (Kovács Anna is left alone: the clerk journey logs in as her)
-ACCOUNTS = {"phone": "horvath.eszter@example.hu", "desktop": "lakos@example.hu"}
+# a demo resident per viewport whose password no other journey needs (Kovács Anna: the clerk
+# journey logs in as her; lakos@: the permit and payment journeys)
+ACCOUNTS = {"phone": "horvath.eszter@example.hu", "desktop": "nagy.peter@example.hu"}
 NEW_PASSWORD = "Uj-Jelszo-Hegyvidek-77"
 
 
