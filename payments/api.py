@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -103,6 +104,19 @@ class OrderDetailView(APIView):
     @extend_schema(responses={200: OrderSerializer, 403: ErrorSerializer, 404: ErrorSerializer})
     def get(self, request, reference: str):
         return Response(OrderSerializer(_own_order(request, reference)).data)
+
+
+class OrderTransferQrView(APIView):
+    """The transfer as a QR code (MNB HCT format) for the resident's banking app, as SVG."""
+
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.BINARY, 404: ErrorSerializer})
+    def get(self, request, reference: str):
+        from payments.transfer_qr import transfer_qr_svg
+
+        order = _own_order(request, reference)
+        response = HttpResponse(transfer_qr_svg(order), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"  # the amount due changes as payments arrive
+        return response
 
 
 class CardPaymentStartView(APIView):

@@ -12,6 +12,7 @@ api_urlpatterns = [
     path("orders/", api.OrderListView.as_view(), name="api-orders"),
     path("orders/<str:reference>/", api.OrderDetailView.as_view(), name="api-order"),
     path("orders/<str:reference>/card-payments/", api.CardPaymentStartView.as_view(), name="api-order-card-payments"),
+    path("orders/<str:reference>/transfer-qr/", api.OrderTransferQrView.as_view(), name="api-order-transfer-qr"),
     # the merchant account's IPN URL at the gateway is PUBLIC_URL + this path
     path(
         PORTAL_NOTIFICATION_PATH.removeprefix(API_PREFIX),

@@ -416,6 +416,8 @@ export const en: Translation = {
     bic: "BIC (SWIFT)",
     transferAmount: "Amount to transfer",
     remittance: "Remittance information",
+    qrAlt: "QR code for the transfer: {{amount}}, remittance: {{reference}}",
+    qrCaption: "Scan it with your bank's mobile app: the transfer details are filled in for you.",
     transferNote: "Once the transfer arrives (usually the next working day), your case continues automatically – you do not need to log in again or tell us.",
     copy: "Copy",
     copied: "Copied",

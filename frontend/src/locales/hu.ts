@@ -414,6 +414,8 @@ export const hu = {
     bic: "BIC (SWIFT)",
     transferAmount: "Átutalandó összeg",
     remittance: "Közlemény",
+    qrAlt: "QR-kód az átutaláshoz: {{amount}}, közlemény: {{reference}}",
+    qrCaption: "Olvassa be a bankja mobilalkalmazásával: az átutalás adatai kitöltődnek.",
     transferNote: "Ha az átutalás megérkezik (általában a következő munkanapon), ügye automatikusan folytatódik – nem kell újra belépnie vagy értesítenie minket.",
     copy: "Másolás",
     copied: "Másolva",

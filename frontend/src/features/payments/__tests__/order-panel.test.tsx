@@ -180,6 +180,9 @@ describe("fee panel on the case page", () => {
     expect(within(transfer).getByText("HU42 1177 3016 1111 1018 0000 0000")).toBeInTheDocument();
     expect(within(transfer).getByText("11773016-11111018-00000000")).toBeInTheDocument();
     expect(within(transfer).getByText(/általában a következő munkanapon/)).toBeInTheDocument();
+    // the transfer as a QR code for the banking app, described for screen readers
+    const qr = within(transfer).getByRole("img", { name: /^QR-kód az átutaláshoz: 24\s000\sFt, közlemény: RF/ });
+    expect(qr.getAttribute("src")).toMatch(new RegExp(`^/api/v1/orders/${ORDER}/transfer-qr/`));
 
     await user.click(within(transfer).getByRole("button", { name: "Másolás: Számlaszám (IBAN)" }));
     expect(await navigator.clipboard.readText()).toBe("HU42117730161111101800000000");

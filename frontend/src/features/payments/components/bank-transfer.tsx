@@ -54,6 +54,16 @@ export function BankTransfer({ order }: { order: Order }) {
           </div>
         ) : null}
       </dl>
+      <figure className="order-panel__qr">
+        {/* The transfer in the MNB QR format, for the resident's banking app; served by the API per order. */}
+        <img
+          src={`/api/v1/orders/${encodeURIComponent(order.reference)}/transfer-qr/?amount=${transfer.amount}`}
+          alt={t("payments.qrAlt", { amount: formatHuf(transfer.amount, i18n.language), reference: remittanceDisplay })}
+          width={176}
+          height={176}
+        />
+        <figcaption>{t("payments.qrCaption")}</figcaption>
+      </figure>
       <p className="order-panel__note">{t("payments.transferNote")}</p>
       {announcement.text && !copied ? <p className="order-panel__copy-failed">{announcement.text}</p> : null}
       <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="copy-announcer">
