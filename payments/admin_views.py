@@ -63,6 +63,7 @@ class OrderDetailView(WagtailAdminTemplateMixin, TemplateView):
                 "order": self.order,
                 "reference": reference_format(self.order.reference or ""),
                 "payments": payments,
+                "invoices": self.order.invoices.order_by("issue_date", "number"),
                 "can_view_case": self.request.user.has_perm("eservices.view_case"),
                 "cash_form": (form or CashPaymentForm(initial={"amount": max(self.order.balance, 0)}))
                 if self.can_record_cash()

@@ -247,6 +247,15 @@ def test_finance_clerk_records_cash_on_the_order_page(
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and order.payments.get().recorded_by == finance_clerk
     assert broker.queues["cases"].qsize() == 1
+    # once its invoice is issued, the order's page links to it
+    assert (
+        "No invoice yet" in client.get(f"/admin/orders/order/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    from payments.invoicing.services import invoice_issue_for_order
+
+    invoice = invoice_issue_for_order(order_id=order.pk)
+    html = client.get(f"/admin/orders/order/{order.pk}/").content.decode()
+    assert f'href="/admin/invoices/invoice/{invoice.pk}/"' in html and invoice.number in html
 
 
 def test_order_pages_authorization(waiting_case, finance_clerk, client, editor):
