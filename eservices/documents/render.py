@@ -16,7 +16,6 @@ render to the same bytes (useful for idempotent callers and for tests).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -26,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import qrcode
 
-FONTS_DIR = Path(__file__).with_name("fonts")
 TEMPLATE = Path(__file__).with_name("decision.typ")
 ATTACHMENT_NAME = "hatarozat.json"
 JSON_SCHEMA = "https://e-portal.hegyvidek.hu/schemas/decision/1"
@@ -228,39 +226,8 @@ def decision_view(data: DecisionData) -> dict[str, Any]:
     }
 
 
-_compilers: dict[int, tuple[int, Any]] = {}  # thread id → (template mtime, typst.Compiler)
-_compilers_lock = threading.Lock()
-
-
-def _compiler() -> Any:
-    """A Typst compiler per thread, holding the template and the bundled fonts once they are
-    loaded (a compiler is not to be used by two threads at once). Only the bundled fonts are
-    seen, so the output does not depend on the machine's fonts."""
-    import typst
-
-    thread = threading.get_ident()
-    stamp = TEMPLATE.stat().st_mtime_ns
-    with _compilers_lock:
-        cached = _compilers.get(thread)
-    if cached is None or cached[0] != stamp:
-        compiler = typst.Compiler(
-            str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(FONTS_DIR)], ignore_system_fonts=True
-        )
-        cached = (stamp, compiler)
-        with _compilers_lock:
-            alive = {t.ident for t in threading.enumerate()}
-            for gone in [ident for ident in _compilers if ident not in alive]:
-                del _compilers[gone]
-            _compilers[thread] = cached
-    return cached[1]
-
-
 def decision_pdf(data: DecisionData) -> bytes:
     """Render the decision as PDF/A-3b (fonts embedded, tagged, JSON data attached). Pure: same data, same bytes."""
-    view = json.dumps(decision_view(data), ensure_ascii=False)
-    return _compiler().compile(
-        sys_inputs={"view": view},
-        pdf_standards=["a-3b", "ua-1"],
-        pdf_tags=True,
-        timestamp=int(data.decided_at.timestamp()),  # the creation date in the metadata
-    )
+    from eservices.documents.typeset import typeset
+
+    return typeset(TEMPLATE, decision_view(data), created_at=data.decided_at)

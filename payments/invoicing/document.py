@@ -17,8 +17,6 @@
 from __future__ import annotations
 
 import io
-import json
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +28,7 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, IndirectObject, NameObject, TextStringObject
 
-from eservices.documents.render import FONTS_DIR, hu_date
+from eservices.documents.render import hu_date
 from eservices.documents.signing import SignedDocument, sign_pdf
 from payments.invoicing.cii import cii_check, cii_xml
 from payments.invoicing.vat import vat_treatment
@@ -155,41 +153,11 @@ def _reference_format(reference: str) -> str:
 
 
 # --- rendering -----------------------------------------------------------------------------------
-_compilers: dict[int, tuple[int, Any]] = {}
-_compilers_lock = threading.Lock()
-
-
-def _compiler() -> Any:
-    """A Typst compiler per thread (one is not to be shared), reloaded when the template changes;
-    only the bundled fonts are seen, so the output does not depend on the machine."""
-    import typst
-
-    thread = threading.get_ident()
-    stamp = TEMPLATE.stat().st_mtime_ns
-    with _compilers_lock:
-        cached = _compilers.get(thread)
-    if cached is None or cached[0] != stamp:
-        compiler = typst.Compiler(
-            str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=[str(FONTS_DIR)], ignore_system_fonts=True
-        )
-        cached = (stamp, compiler)
-        with _compilers_lock:
-            alive = {t.ident for t in threading.enumerate()}
-            for gone in [ident for ident in _compilers if ident not in alive]:
-                del _compilers[gone]
-            _compilers[thread] = cached
-    return cached[1]
-
-
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice as PDF/A-3b + PDF/UA-1, before the XML is attached. Same invoice, same bytes."""
-    view = json.dumps(invoice_view(invoice), ensure_ascii=False)
-    return _compiler().compile(
-        sys_inputs={"view": view},
-        pdf_standards=["a-3b", "ua-1"],
-        pdf_tags=True,
-        timestamp=int(_issued_at(invoice).timestamp()),
-    )
+    from eservices.documents.typeset import typeset
+
+    return typeset(TEMPLATE, invoice_view(invoice), created_at=_issued_at(invoice))
 
 
 def _issued_at(invoice: Invoice) -> datetime:
