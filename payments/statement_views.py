@@ -460,9 +460,14 @@ def _add_errors(form: forms.Form, exc: PaymentsError) -> None:
 # --- daily summary ----------------------------------------------------------------------------
 
 
+def _date_input() -> forms.DateInput:
+    # a date input holds an ISO date whatever the page's language; a localised value shows empty
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class DateRangeForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=_date_input())
+    end = forms.DateField(label=gettext_lazy("To"), widget=_date_input())
 
     def clean(self):
         data = super().clean()
