@@ -172,6 +172,10 @@ class BankStatement(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # written when a run of the import starts and with every progress step: a statement still
+    # processing whose heartbeat stopped lost its job, and the reconciler sends it again
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs of the import job started
 
     wagtail_reference_index_ignore = True
 
@@ -347,6 +351,9 @@ class Invoice(models.Model):
     xml = models.BinaryField(null=True, blank=True, editable=False)  # EN 16931 CII, as embedded
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     signature_level = models.CharField(max_length=6, blank=True)
+    # why the document could not be sealed (a key or configuration problem): the reconciler
+    # leaves it alone until a finance clerk, the problem fixed, has it tried again
+    document_error = models.TextField(_("document error"), blank=True)
 
     nav_status = models.CharField(_("NAV status"), max_length=10, choices=NavStatus.choices, default=NavStatus.PENDING)
     nav_request_id = models.CharField(max_length=30, blank=True)  # recorded before each manageInvoice call

@@ -41,6 +41,28 @@ def card_payments_reconcile() -> None:
     card_payments_send_polls()
 
 
+@dramatiq.actor(queue_name="payments", max_retries=0, time_limit=60_000)
+def payments_reconcile_stalled() -> None:
+    """Periodic (the scheduler, every five minutes): invoicing work and statement imports whose
+    message was lost or whose retries ran out are sent again."""
+    from payments.invoice_tasks import invoices_send_stalled
+
+    invoices_send_stalled()
+    statements_send_stalled()
+
+
+def statements_send_stalled() -> int:
+    from payments.reconciliation.importing import statements_stalled
+    from payments.statement_tasks import bank_statement_import
+
+    stalled = statements_stalled()
+    for statement_id in stalled:
+        bank_statement_import.send(statement_id)
+    if stalled:
+        logger.info("statements reconcile: %d imports sent again", len(stalled))
+    return len(stalled)
+
+
 def card_payments_send_polls() -> int:
     """Send the status queries of `card_payments_reconcile`; returns how many were sent."""
     stale = card.card_payments_stale()

@@ -13,6 +13,7 @@ own) and matches only the lines still waiting for the matcher.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import time
@@ -22,6 +23,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -39,6 +41,10 @@ INSERT_BATCH = 1000
 PROGRESS_MIN_INTERVAL_S = 0.3  # at most ~3 progress writes a second, however fast the parser calls
 # Share of the progress bar each phase fills: reading the file is the slow part.
 PARSE_UNTIL, STORE_UNTIL, MATCH_UNTIL = 50, 70, 99
+#: Longer than one run of the import job may last (its time limit, 30 minutes) and the wait
+#: before a retry: a heartbeat older than this means no run is alive.
+STATEMENT_STALLED_AFTER = datetime.timedelta(minutes=35)
+STATEMENT_MAX_RUNS = 6  # the job's own tries and the reconciler's re-sends together
 
 
 def statement_upload(*, uploaded_file, user, account_iban: str = "", language: str = "") -> BankStatement:
@@ -110,7 +116,9 @@ class _Progress:
             return
         self.written_at = now
         # its own autocommit statement, so the polling page sees it while the job runs
-        BankStatement.objects.filter(pk=self.statement_id, state=BankStatement.State.PROCESSING).update(progress=value)
+        BankStatement.objects.filter(pk=self.statement_id, state=BankStatement.State.PROCESSING).update(
+            progress=value, heartbeat_at=timezone.now()
+        )
 
     def phase(self, start: int, end: int):
         """A `(done, total)` callback filling the bar from `start` to `end` percent."""
@@ -139,6 +147,15 @@ def statement_import(*, statement_id: int, language: str = "") -> BankStatement 
     statement = BankStatement.objects.filter(pk=statement_id).first()
     if statement is None or statement.state != BankStatement.State.PROCESSING:
         return statement  # a repeated message: done already
+    BankStatement.objects.filter(pk=statement_id).update(attempts=F("attempts") + 1, heartbeat_at=timezone.now())
+    if statement.attempts >= STATEMENT_MAX_RUNS:
+        # every run so far died without a word (the worker killed, out of memory): stop trying
+        with translation.override(language or settings.LANGUAGE_CODE):
+            message = _(
+                "The statement could not be processed: the import stopped %(count)d times. "
+                "Please report it to the IT team."
+            ) % {"count": statement.attempts}
+        return statement_fail(statement_id=statement_id, code="stalled", message=message)
     progress = _Progress(statement_id)
     with translation.override(language or settings.LANGUAGE_CODE):
         try:
@@ -179,6 +196,17 @@ def statement_import(*, statement_id: int, language: str = "") -> BankStatement 
             data={"lines": statement.lines_total, "new": statement.lines_new, "duplicate": statement.lines_duplicate},
         )
     return statement
+
+
+def statements_stalled(*, stalled_after: datetime.timedelta = STATEMENT_STALLED_AFTER) -> list[int]:
+    """Statements still being read whose import gave no sign of life for longer than the job may
+    run: their message was lost (or the worker died with it)."""
+    cutoff = timezone.now() - stalled_after
+    return list(
+        BankStatement.objects.filter(state=BankStatement.State.PROCESSING)
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, uploaded_at__lt=cutoff))
+        .values_list("pk", flat=True)
+    )
 
 
 def statement_fail(*, statement_id: int, code: str, message: str) -> BankStatement:

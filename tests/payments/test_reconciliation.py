@@ -647,6 +647,12 @@ def test_daily_summary_counts_and_sums_per_booking_day(
     assert (totals["credits_count"], totals["credits_amount"]) == (3, "22\u00a0000\u00a0Ft")
     bad = client.get(f"{BASE}/daily/", {"start": "2026-11-21", "end": "2026-11-01"})
     assert bad.status_code == 400 and 'id="error-summary"' in bad.content.decode()
+    # the range fields open with the last 30 days filled in, as the browser's date inputs read them
+    today = timezone.localdate()
+    with translation.override("hu"):
+        html = client.get(f"{BASE}/daily/", HTTP_ACCEPT_LANGUAGE="hu").content.decode()
+    assert f'value="{(today - timezone.timedelta(days=30)).isoformat()}"' in html
+    assert f'value="{today.isoformat()}"' in html
 
 
 def test_every_matcher_reason_has_a_sentence():
@@ -762,3 +768,52 @@ def test_authorization_matrix_for_every_page_and_action(
     index = finance.get(f"{BASE}/")
     assert list(index.context["object_list"]) == [statement]
     assert "Upload a statement" in index.content.decode()
+
+
+# --- stalled imports ------------------------------------------------------------------------------
+
+
+def test_an_import_whose_job_was_lost_is_sent_again_and_runs_once(
+    clerk_of_finance, django_capture_on_commit_callbacks, broker
+):
+    from payments.reconciliation.importing import STATEMENT_STALLED_AFTER, statements_stalled
+    from payments.tasks import statements_send_stalled
+
+    with django_capture_on_commit_callbacks(execute=True):
+        statement = statement_upload(
+            uploaded_file=SimpleUploadedFile("kivonat.xml", camt([Entry(1_000), Entry(2_000)])),
+            user=clerk_of_finance,
+            language="en",
+        )
+    # given the import's message is lost before a worker takes it
+    broker.flush_all()
+    assert statements_stalled() == []  # a fresh upload is not stalled
+    BankStatement.objects.filter(pk=statement.pk).update(
+        uploaded_at=timezone.now() - STATEMENT_STALLED_AFTER - timezone.timedelta(minutes=1)
+    )
+    # when the periodic reconcile runs, the import is sent again
+    assert statements_stalled() == [statement.pk]
+    assert statements_send_stalled() == 1
+    assert broker.queues["statements"].qsize() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_statement_import(statement.pk)
+    statement.refresh_from_db()
+    assert (statement.state, statement.lines_total, statement.attempts) == ("done", 2, 1)
+    assert statement.heartbeat_at is not None
+    assert statements_stalled() == []
+
+
+def test_an_import_that_keeps_dying_is_marked_failed(clerk_of_finance, django_capture_on_commit_callbacks):
+    from payments.reconciliation.importing import STATEMENT_MAX_RUNS
+
+    with django_capture_on_commit_callbacks(execute=False):
+        statement = statement_upload(
+            uploaded_file=SimpleUploadedFile("kivonat.xml", camt([Entry(1_000)])), user=clerk_of_finance
+        )
+    # given every earlier run died without finishing (the worker killed)
+    BankStatement.objects.filter(pk=statement.pk).update(attempts=STATEMENT_MAX_RUNS)
+    bank_statement_import(statement.pk, "en")
+    statement.refresh_from_db()
+    assert (statement.state, statement.error_code) == ("failed", "stalled")
+    assert "stopped 6 times" in statement.error_message
+    assert not statement.lines.exists()

@@ -10,6 +10,7 @@ logger = logging.getLogger(__name__)
 SCHEDULE = [
     ("eservices.tasks.reconcile_stalled_work", 60),
     ("payments.tasks.card_payments_reconcile", 60),  # status queries for card payments a notification missed
+    ("payments.tasks.payments_reconcile_stalled", 300),  # invoices and statement imports whose job was lost
 ]
 
 
