@@ -143,3 +143,21 @@ def test_finance_clerk_uploads_a_statement_and_confirms_a_suggested_match(page, 
         (reference,),
     )
     assert rows == [("paid", AMOUNT, "transfer", "captured", False, True)]
+
+    # every screen of the finance clerk's day passes axe: the upload form, the statement with
+    # its lines, the order, the orders and invoices lists and the daily summary
+    order_id = db_query(stack, "SELECT id FROM payments_order WHERE reference = %s", (reference,))[0][0]
+    statement_id = db_query(stack, "SELECT id FROM payments_bankstatement ORDER BY id DESC LIMIT 1")[0][0]
+    for path, name in (
+        ("/admin/bank-statements/upload/", "statement upload"),
+        ("/admin/bank-statements/", "statements list"),
+        (f"/admin/bank-statements/statement/{statement_id}/", "statement page"),
+        (f"/admin/orders/order/{order_id}/", "order page"),
+        ("/admin/orders/", "orders list"),
+        ("/admin/invoices/", "invoices list"),
+        ("/admin/bank-statements/daily/", "daily summary"),
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page, name)
+    shot(page, "5-daily-summary")

@@ -3,6 +3,8 @@
     order paid ──on commit──▶ invoice_issue(order_id): number the invoice, report it, seal its PDF
     storno     ──on commit──▶ invoice_document(invoice_id): report it, seal its PDF
     invoice_nav_report(invoice_id) ──▶ invoice_nav_poll(invoice_id, poll) … until DONE / ABORTED
+    invoices_send_stalled() (the periodic payments reconcile): the same jobs again for work whose
+        message was lost or whose retries ran out
 
 Found by the worker through DRAMATIQ_AUTODISCOVER_MODULES ("invoice_tasks").
 """
@@ -50,8 +52,9 @@ def _finish(invoice_id: int) -> None:
         invoice_nav_report.send(invoice_id)
     try:
         services.invoice_document_ensure(invoice_id=invoice_id)
-    except SigningError:  # configuration or key problem: retrying will not help, the staff list shows it
+    except SigningError as exc:  # configuration or key problem: retrying will not help, the staff page shows it
         logger.exception("invoice %s could not be sealed", invoice_id)
+        services.invoice_document_failed(invoice_id=invoice_id, error=str(exc))
     # SigningUnavailable propagates: dramatiq retries with backoff
 
 
@@ -70,3 +73,26 @@ def invoice_nav_poll(invoice_id: int, poll: int = 1) -> None:
     if invoice.nav_status == NavStatus.SENT and poll < NAV_MAX_POLLS:
         delay = NAV_POLL_BACKOFF_MS[min(poll, len(NAV_POLL_BACKOFF_MS) - 1)]
         invoice_nav_poll.send_with_options(args=(invoice_id, poll + 1), delay=delay)
+
+
+def invoices_send_stalled() -> int:
+    """Send the jobs of stalled invoicing work again; returns how many were sent."""
+    stalled = services.invoices_stalled()
+    for order_id in stalled.orders_to_invoice:
+        invoice_issue.send(order_id)
+    for invoice_id in stalled.documents:
+        invoice_document.send(invoice_id)
+    for invoice_id in stalled.reports:
+        invoice_nav_report.send(invoice_id)
+    for invoice_id in stalled.checks:
+        # one status query, no chain: the next reconcile asks again while NAV is still processing
+        invoice_nav_poll.send_with_options(args=(invoice_id, NAV_MAX_POLLS), max_retries=0)
+    if stalled:
+        logger.info(
+            "invoices reconcile: %d issues, %d documents, %d reports, %d status queries sent again",
+            len(stalled.orders_to_invoice),
+            len(stalled.documents),
+            len(stalled.reports),
+            len(stalled.checks),
+        )
+    return len(stalled)

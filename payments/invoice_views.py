@@ -92,6 +92,7 @@ class InvoiceViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("invoice/<int:pk>/", InvoiceDetailView.as_view(), name="detail"),
             path("invoice/<int:pk>/pdf/", InvoicePdfView.as_view(), name="pdf"),
+            path("invoice/<int:pk>/retry/", InvoiceRetryView.as_view(), name="retry"),
         ]
 
 
@@ -151,6 +152,7 @@ class InvoiceDetailView(WagtailAdminTemplateMixin, TemplateView):
                 "gross_huf": huf(invoice.gross_total),
                 "nav_messages": invoice.nav_messages or [],
                 "storno_form": (form or StornoForm()) if self.can_cancel() else None,
+                "can_retry": services.invoice_can_retry(self.request.user) and services.invoice_needs_retry(invoice),
             }
         )
         return context
@@ -177,6 +179,22 @@ class InvoiceDetailView(WagtailAdminTemplateMixin, TemplateView):
                 )
                 return redirect("invoices:detail", pk=storno.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class InvoiceRetryView(View):
+    """POST: the finance clerk has the invoice's failed document or NAV report done again."""
+
+    def post(self, request, pk: int):
+        invoice = _invoice_for_staff(request, pk)
+        try:
+            services.invoice_retry(invoice=invoice, user=request.user)
+        except InvoiceError as exc:
+            if exc.http_status == 403:
+                raise PermissionDenied from exc
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Invoice %(number)s is being processed again.") % {"number": invoice.number})
+        return redirect("invoices:detail", pk=invoice.pk)
 
 
 class InvoicePdfView(View):

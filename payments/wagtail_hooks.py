@@ -172,3 +172,6 @@ def register_invoice_log_actions(actions):
     actions.register_action(
         "payments.invoice_cancelled", _("Cancel invoice"), _("Invoice cancelled by a storno invoice")
     )
+    actions.register_action(
+        "payments.invoice_retried", _("Retry invoice"), _("Invoice document or NAV report tried again")
+    )

@@ -8,12 +8,14 @@ a report sent once (under the invoice's row lock, skipped while another worker h
 
 from __future__ import annotations
 
+import datetime
 import logging
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -44,6 +46,7 @@ class InvoiceErrorCode(StrEnum):
     ALREADY_CANCELLED = "invoice_already_cancelled"
     PERMISSION_DENIED = "permission_denied"
     INVALID = "invalid"
+    NOTHING_TO_RETRY = "invoice_nothing_to_retry"
 
 
 class InvoiceError(PaymentsError):
@@ -175,6 +178,7 @@ def invoice_document_ensure(*, invoice_id: int) -> Invoice:
         pdf_sha256=document.signed.sha256,
         signed_at=document.signed.signed_at,
         signature_level=document.signed.level,
+        document_error="",
         updated_at=timezone.now(),
     )
     invoice.refresh_from_db()
@@ -391,6 +395,99 @@ def _nav_note(kind: str, code: str, message: str, at) -> dict[str, str]:
     return {"kind": kind, "result": "", "code": code or "", "message": message, "at": at.isoformat()}
 
 
-def invoices_needing_nav_report():
-    """Invoices whose report was not sent (yet): for the reconciler and the staff list."""
-    return Invoice.objects.filter(Q(nav_status=NavStatus.PENDING) | Q(nav_status=NavStatus.SENT))
+# --- stalled work and the clerk's "try again" -------------------------------------------------------
+#: A paid order's invoice is issued within seconds; one missing after this lost its message.
+ISSUE_STALLED_AFTER = datetime.timedelta(minutes=5)
+#: Sealing retries for about half an hour while the timestamp authority is down; after that (or
+#: a lost message) the reconciler sends it again.
+DOCUMENT_STALLED_AFTER = datetime.timedelta(minutes=30)
+#: A report waiting this long without an attempt (the job's retries spent, or its message lost)
+#: is sent again; a reported invoice not checked for this long is checked again.
+NAV_STALLED_AFTER = datetime.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class StalledInvoiceWork:
+    orders_to_invoice: list[int]
+    documents: list[int]
+    reports: list[int]
+    checks: list[int]
+
+    def __len__(self) -> int:
+        return len(self.orders_to_invoice) + len(self.documents) + len(self.reports) + len(self.checks)
+
+
+def invoices_stalled(*, now: datetime.datetime | None = None) -> StalledInvoiceWork:
+    """Invoicing work whose job is gone: paid orders without an invoice, documents not sealed,
+    reports not sent, reported invoices NAV has not been asked about. A document that failed
+    for good (`document_error`) and a report NAV refused (ERROR) wait for a finance clerk."""
+    now = now or timezone.now()
+    invoiced = Invoice.objects.filter(order=OuterRef("pk"), kind=InvoiceKind.NORMAL)
+    orders = (
+        Order.objects.filter(status=OrderStatus.PAID, paid_at__lt=now - ISSUE_STALLED_AFTER)
+        .exclude(Exists(invoiced))
+        .values_list("pk", flat=True)
+    )
+    documents = Invoice.objects.filter(
+        pdf__isnull=True, document_error="", updated_at__lt=now - DOCUMENT_STALLED_AFTER
+    ).values_list("pk", flat=True)
+    reports = Invoice.objects.filter(nav_status=NavStatus.PENDING, updated_at__lt=now - NAV_STALLED_AFTER).values_list(
+        "pk", flat=True
+    )
+    checks = (
+        Invoice.objects.filter(nav_status=NavStatus.SENT)
+        .filter(
+            Q(nav_checked_at__lt=now - NAV_STALLED_AFTER)
+            | Q(nav_checked_at__isnull=True, nav_reported_at__lt=now - NAV_STALLED_AFTER)
+        )
+        .values_list("pk", flat=True)
+    )
+    if not settings.NAV_REPORTING_ENABLED:
+        reports = checks = Invoice.objects.none().values_list("pk", flat=True)
+    return StalledInvoiceWork(list(orders), list(documents), list(reports), list(checks))
+
+
+def invoice_document_failed(*, invoice_id: int, error: str) -> None:
+    """Remember why the document could not be sealed; the staff page shows it with a retry button."""
+    Invoice.objects.filter(pk=invoice_id, pdf__isnull=True).update(
+        document_error=error[:2000] or "error", updated_at=timezone.now()
+    )
+
+
+def invoice_can_retry(user) -> bool:
+    return invoice_can_cancel(user)  # the finance clerks who answer for invoices
+
+
+def invoice_needs_retry(invoice: Invoice) -> bool:
+    """Whether a finance clerk has something to try again: a document that failed for good, or a
+    report NAV's gateway refused (credentials, signature) or that is still waiting to be sent."""
+    unsealed = invoice.pdf is None and bool(invoice.document_error)
+    unreported = settings.NAV_REPORTING_ENABLED and invoice.nav_status in (NavStatus.ERROR, NavStatus.PENDING)
+    return unsealed or unreported
+
+
+def invoice_retry(*, invoice: Invoice, user) -> Invoice:
+    """A finance clerk has the invoice's failed work done again (the cause fixed): the document
+    sealed and/or the report sent. The attempt is logged; the jobs run after commit."""
+    from payments import invoice_tasks
+
+    if not invoice_can_retry(user):
+        raise InvoiceError(InvoiceErrorCode.PERMISSION_DENIED, _("You may not manage invoices."), http_status=403)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not invoice_needs_retry(invoice):
+            raise InvoiceError(InvoiceErrorCode.NOTHING_TO_RETRY, _("This invoice has nothing to try again."))
+        seal = invoice.pdf is None
+        report = settings.NAV_REPORTING_ENABLED and invoice.nav_status in (NavStatus.ERROR, NavStatus.PENDING)
+        previous = {"document_error": invoice.document_error, "nav_status": invoice.nav_status}
+        if seal:
+            invoice.document_error = ""
+        if report and invoice.nav_status == NavStatus.ERROR:
+            invoice.nav_status = NavStatus.PENDING
+        invoice.save(update_fields=["document_error", "nav_status", "updated_at"])
+        log(instance=invoice, action="payments.invoice_retried", user=user, data={"previous": previous})
+        if seal:
+            transaction.on_commit(lambda: invoice_tasks.invoice_document.send(invoice.pk))
+        if report:
+            transaction.on_commit(lambda: invoice_tasks.invoice_nav_report.send(invoice.pk))
+    return invoice

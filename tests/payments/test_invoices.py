@@ -646,3 +646,116 @@ def test_paid_order_gets_a_sealed_invoice_reported_to_nav_by_the_worker(
     assert invoice.pdf is not None and verify_pdf(bytes(invoice.pdf)).valid
     assert invoice.nav_status == NavStatus.DONE
     assert sim_json(nav_sim, "/_sim/stats")["invoices_by_status"] == {"DONE": 1}
+
+
+# --- stalled work and the clerk's retry ----------------------------------------------------------
+def _age(model, pk: int, **fields) -> None:
+    """Move the given timestamps of a row half a day back."""
+    ago = timezone.now() - timezone.timedelta(hours=12)
+    model.objects.filter(pk=pk).update(**dict.fromkeys(fields, ago))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invoicing_work_whose_jobs_were_lost_is_done_by_the_reconcile(
+    fee_service, resident, tsa_sim, nav_sim, broker, monkeypatch
+):
+    import dramatiq
+
+    from payments.tasks import payments_reconcile_stalled
+
+    monkeypatch.setattr(invoice_tasks, "NAV_POLL_BACKOFF_MS", (50, 50, 100))
+    # given a paid order whose invoice job was lost with the broker
+    order = pay(unpaid_order(resident, fee_service))
+    broker.flush_all()
+    assert not services.invoices_stalled()  # paid just now: its job may still be on the way
+    _age(Order, order.pk, paid_at=True)
+    assert services.invoices_stalled().orders_to_invoice == [order.pk]
+    # when the periodic reconcile runs and a worker is there
+    payments_reconcile_stalled.fn()
+    worker = dramatiq.Worker(broker, worker_timeout=50, worker_threads=2)
+    worker.start()
+    try:
+        broker.join("invoices", timeout=60_000)
+        worker.join()
+    finally:
+        worker.stop()
+    # then the invoice is issued, sealed and reported, and nothing is left to do
+    invoice = Invoice.objects.get(order=order)
+    assert invoice.pdf is not None and invoice.nav_status == NavStatus.DONE
+    assert not services.invoices_stalled()
+
+
+def test_the_reconcile_finds_each_kind_of_stalled_invoice_work(fee_service, resident, settings):
+    settings.NAV_REPORTING_ENABLED = True
+    invoice = services.invoice_issue_for_order(order_id=pay(unpaid_order(resident, fee_service)).pk)
+    assert not services.invoices_stalled()
+    # an unsealed, unreported invoice nobody touched for hours
+    _age(Invoice, invoice.pk, updated_at=True)
+    stalled = services.invoices_stalled()
+    assert (stalled.documents, stalled.reports, stalled.checks) == ([invoice.pk], [invoice.pk], [])
+    # a document that failed for good waits for a clerk; a report sent but never checked is asked about
+    Invoice.objects.filter(pk=invoice.pk).update(
+        document_error="no key", nav_status=NavStatus.SENT, nav_transaction_id="T1", nav_reported_at=timezone.now()
+    )
+    _age(Invoice, invoice.pk, updated_at=True, nav_reported_at=True)
+    stalled = services.invoices_stalled()
+    assert (stalled.documents, stalled.reports, stalled.checks) == ([], [], [invoice.pk])
+    # reports are not chased when reporting is off
+    settings.NAV_REPORTING_ENABLED = False
+    assert services.invoices_stalled().checks == []
+
+
+def test_a_seal_that_failed_for_good_is_shown_and_a_clerk_has_it_done_again(
+    fee_service, resident, finance_clerk, tsa_sim, nav_sim, client, settings, django_capture_on_commit_callbacks
+):
+    from tests.conftest import login_staff_with_mfa
+
+    invoice = services.invoice_issue_for_order(order_id=pay(unpaid_order(resident, fee_service)).pk)
+    # given the signing key is misconfigured and NAV refuses the technical user's signature key
+    good_key = settings.NAV_SIGN_KEY
+    settings.DOCUMENT_SIGNING_BACKEND = "pkcs12"
+    settings.DOCUMENT_SIGNING_PKCS12_PATH = "/nonexistent/seal.p12"
+    settings.NAV_SIGN_KEY = "a-stale-signature-key"
+    invoice_tasks.invoice_document.fn(invoice.pk)
+    invoice_tasks.invoice_nav_report.fn(invoice.pk)
+    invoice.refresh_from_db()
+    assert invoice.pdf is None and "DOCUMENT_SIGNING_PKCS12_PATH" in invoice.document_error
+    assert invoice.nav_status == NavStatus.ERROR
+    # the finance clerk sees why, with a button to try again
+    staff = login_staff_with_mfa(client, finance_clerk)
+    html = staff.get(f"/admin/invoices/invoice/{invoice.pk}/").content.decode()
+    assert 'data-testid="document-error"' in html and 'data-testid="invoice-retry"' in html
+    # when the configuration is fixed and the clerk tries again
+    settings.DOCUMENT_SIGNING_BACKEND = "dev"
+    settings.NAV_SIGN_KEY = good_key
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = staff.post(f"/admin/invoices/invoice/{invoice.pk}/retry/")
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert (invoice.document_error, invoice.nav_status) == ("", NavStatus.PENDING)
+    assert ModelLogEntry.objects.filter(action="payments.invoice_retried", object_id=str(invoice.pk)).count() == 1
+    assert len(callbacks) == 2  # the seal and the report, sent after commit
+    invoice_tasks.invoice_document.fn(invoice.pk)
+    invoice_tasks.invoice_nav_report.fn(invoice.pk)
+    invoice.refresh_from_db()
+    assert invoice.pdf is not None and invoice.document_error == ""
+    assert invoice.nav_status == NavStatus.SENT
+    # then there is nothing left to retry: the button is gone and a stray POST changes nothing
+    html = staff.get(f"/admin/invoices/invoice/{invoice.pk}/").content.decode()
+    assert 'data-testid="invoice-retry"' not in html
+    staff.post(f"/admin/invoices/invoice/{invoice.pk}/retry/")
+    assert ModelLogEntry.objects.filter(action="payments.invoice_retried", object_id=str(invoice.pk)).count() == 1
+
+
+def test_only_finance_clerks_have_invoices_retried(fee_service, resident, clerk, client):
+    from tests.conftest import login_staff_with_mfa
+
+    invoice = services.invoice_issue_for_order(order_id=pay(unpaid_order(resident, fee_service)).pk)
+    Invoice.objects.filter(pk=invoice.pk).update(document_error="no key")
+    with pytest.raises(InvoiceError) as refused:
+        services.invoice_retry(invoice=invoice, user=resident.user)
+    assert refused.value.http_status == 403
+    staff = login_staff_with_mfa(client, clerk)
+    assert staff.post(f"/admin/invoices/invoice/{invoice.pk}/retry/").status_code in (302, 403)
+    invoice.refresh_from_db()
+    assert invoice.document_error == "no key"
