@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import unicodedata
 import uuid
 from typing import Any
@@ -20,6 +21,8 @@ from eservices.models import (
     User,
     VerificationState,
 )
+
+logger = logging.getLogger(__name__)
 
 ADDRESS_FIELDS = (
     "postcode",
@@ -47,7 +50,21 @@ def resident_profile_ensure(*, user: User, family_name: str = "", given_names: s
     profile, created = ResidentProfile.objects.get_or_create(
         user=user, defaults={"family_name": family_name[:100], "given_names": given_names[:150]}
     )
+    if created:
+        client_sync_safely(user=user)
     return profile
+
+
+def client_sync_safely(*, user: User) -> None:
+    """Keep the resident's CRM client record in step with the account; the resident's own
+    action never fails because of the CRM (the error is logged, the next change syncs again)."""
+    from crm.services import client_sync_from_account
+
+    try:
+        with transaction.atomic():
+            client_sync_from_account(user=user)
+    except Exception:
+        logger.exception("CRM client of user %s could not be synced", user.pk)
 
 
 @transaction.atomic
@@ -73,6 +90,7 @@ def resident_profile_update(*, profile: ResidentProfile, data: dict[str, Any]) -
         changed.append(name)
     if changed:
         profile.save(update_fields=[*changed, "updated_at"])
+        client_sync_safely(user=profile.user)
     return profile
 
 
@@ -223,7 +241,24 @@ def identification_record_registry_answer(*, verification_id: int, person) -> Id
         verification.last_error = ""
         verification.save()
         profile.save(update_fields=["identification_status", "verified_at", "registry_person_id", "updated_at"])
+        if all_match:
+            _identified_on_timeline(profile=profile, verification=verification)
     return verification
+
+
+def _identified_on_timeline(*, profile: ResidentProfile, verification: IdentityVerification) -> None:
+    from crm.timeline import timeline_record_safely
+
+    client_sync_safely(user=profile.user)  # the identified name and birth date into the CRM
+    timeline_record_safely(
+        user=profile.user,
+        kind="identification.verified",
+        title=verification.get_document_type_display(),
+        key=f"identification:{verification.pk}:verified",
+        at=verification.decided_at,
+        data={"verification": verification.pk, "document_type": verification.document_type},
+        url=f"/admin/residents/identify/{profile.pk}/",
+    )
 
 
 def identification_record_not_found(*, verification_id: int) -> IdentityVerification:
@@ -306,6 +341,8 @@ def identification_decide(
             profile.identification_status = IdentificationStatus.REJECTED
             profile.verified_at = None
         profile.save(update_fields=["identification_status", "verified_at", "registry_person_id", "updated_at"])
+        if accept:
+            _identified_on_timeline(profile=profile, verification=verification)
         log(
             instance=profile,
             action="eservices.identification_decided",

@@ -167,7 +167,22 @@ def order_recompute(*, order_id: int) -> Order:
 
         case_payment_received(case_id=order.case_id)
         transaction.on_commit(lambda: invoice_tasks.invoice_issue.send(order.pk))
+        _paid_on_timeline(order)
     return order
+
+
+def _paid_on_timeline(order: Order) -> None:
+    from crm.timeline import timeline_record_safely
+
+    timeline_record_safely(
+        user=order.resident.user,
+        kind="payment.captured",
+        title=f"{order.description} · {order.amount} Ft",
+        key=f"order:{order.pk}:paid",
+        at=order.paid_at,
+        data={"order": order.pk, "reference": order.reference, "amount": order.amount},
+        url=f"/admin/orders/order/{order.pk}/",
+    )
 
 
 def payment_record_cash(*, order: Order, amount: int, receipt_number: str, clerk) -> Payment:

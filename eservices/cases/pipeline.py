@@ -232,6 +232,17 @@ def step_issue(case: Case) -> tuple[str, dict]:
         )
         case.decision_filing_number = answer.filing_number
     case.status = CaseStatus.GRANTED if case.eligibility.get("granted") else CaseStatus.REFUSED
+    from crm.timeline import timeline_record_safely
+
+    timeline_record_safely(
+        user=case.applicant.user,
+        kind="case.decided",
+        title=f"{case.reference} · {case.get_status_display()}",
+        key=f"case:{case.pk}:decided",
+        at=case.decided_at,
+        data={"case": case.pk, "reference": case.reference, "status": case.status},
+        url=f"/admin/cases/case/{case.pk}/",
+    )
     return gettext_noop("Decision filed as %(number)s."), {"number": case.decision_filing_number}
 
 

@@ -74,6 +74,17 @@ def case_submit(*, applicant: ResidentProfile, service_code: str, data: dict) ->
             step=Step.REGISTER_ARRIVAL,
             message=gettext_noop("Application submitted."),
         )
+        from crm.timeline import timeline_record_safely
+
+        timeline_record_safely(
+            user=applicant.user,
+            kind="case.submitted",
+            title=f"{case.reference} · {service.name_hu}",
+            key=f"case:{case.pk}:submitted",
+            at=case.submitted_at,
+            data={"case": case.pk, "reference": case.reference, "service_type": service.code},
+            url=f"/admin/cases/case/{case.pk}/",
+        )
         transaction.on_commit(lambda: tasks.case_process.send(case.pk))
     return case
 
