@@ -276,7 +276,43 @@ def demo_data_load() -> bool:
             profile.identification_status = IdentificationStatus.VERIFIED
             profile.verified_at = datetime.datetime(2026, 1, 12, 10, 30, tzinfo=datetime.UTC)
         profile.save()
+        services.client_sync_safely(user=user)
+    demo_crm_load()
     return True
+
+
+def demo_crm_load() -> int:
+    """Clients entered at the desk, through the same cleansing as real entries. Once."""
+    from backend.demo_accounts import CRM_CLIENTS
+    from crm.models import Client, ClientSource
+    from crm.services import AddressData, ClientData, ConsentData, EmailData, PhoneData, client_save
+
+    if Client.objects.filter(source=ClientSource.STAFF).exists():
+        return 0
+    for title, family, given, born, email, phone, (postcode, street, street_type, number), card in CRM_CLIENTS:
+        client_save(
+            data=ClientData(
+                name_prefix=title,
+                family_name=family,
+                given_names=given,
+                birth_date=born,
+                loyalty_card_number=card,
+                emails=[EmailData(address=email)] if email else [],
+                phones=[PhoneData(number=phone)] if phone else [],
+                addresses=[
+                    AddressData(
+                        postcode=postcode,
+                        settlement="Budapest",
+                        street_name=street,
+                        street_type=street_type,
+                        house_number=number,
+                    )
+                ],
+                consents={"newsletter": ConsentData(granted=bool(card), source="ügyfélszolgálat")},
+            ),
+            source=ClientSource.STAFF,
+        )
+    return len(CRM_CLIENTS)
 
 
 def demo_cases_load() -> list[str]:
