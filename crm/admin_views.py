@@ -110,6 +110,7 @@ class ClientDetailView(CrmPage):
 
 
 class ResolveForm(forms.Form):
+    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("fixed", "fixed"), ("dismissed", "dismissed")], widget=forms.HiddenInput)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 
@@ -146,11 +147,11 @@ class CleanupQueueView(CrmPage):
         return context
 
     def post(self, request, *args, **kwargs):
-        item = get_object_or_404(CleanupItem, pk=request.POST.get("item"))
         form = ResolveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose whether the problem was fixed or is to be dismissed."))
             return redirect("crm:cleanup")
+        item = get_object_or_404(CleanupItem, pk=form.cleaned_data["item"])
         try:
             services.cleanup_resolve(
                 item=item,
@@ -162,9 +163,7 @@ class CleanupQueueView(CrmPage):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The problem of %(client)s is closed.") % {"client": item.client})
-        return redirect(
-            request.POST.get("next") if request.POST.get("next", "").startswith("/admin/") else "crm:cleanup"
-        )
+        return redirect("crm:cleanup")
 
 
 CHANGE_LABELS = {

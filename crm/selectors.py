@@ -39,7 +39,8 @@ class QuickSearchResult:
 
 
 def clients_quick_search(query: str, *, limit: int = LIMIT) -> QuickSearchResult:
-    text = " ".join((query or "").split())
+    # control characters (a NUL from a pasted value) cannot reach PostgreSQL in a text parameter
+    text = " ".join("".join(ch for ch in (query or "") if ch.isprintable()).split())
     if len(text) < 2 and not text.isdigit():
         return QuickSearchResult([], 0, False, "empty")
     if "@" in text:
@@ -56,6 +57,9 @@ def clients_quick_search(query: str, *, limit: int = LIMIT) -> QuickSearchResult
         ids = _by_card(card) if len(card) >= 6 and any(ch.isdigit() for ch in card) else []
         kind = "card" if ids else "name"
         ids = _unique([*ids, *_by_keys(text)])
+        if " " not in text and len(text) >= 3:
+            # a clerk often types the beginning of an email address without its @
+            ids = _unique([*ids, *_by_email(text)])
     more = len(ids) >= CANDIDATES
     top = ids[:limit]
     clients = {c.pk: c for c in _with_contacts(Client.objects.filter(pk__in=top))}
