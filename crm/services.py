@@ -109,9 +109,10 @@ class SaveResult:
 
 # --- the save -------------------------------------------------------------------------------------
 def client_save(
-    *, client: Client | None = None, data: ClientData, user=None, source: str = ClientSource.STAFF
+    *, client: Client | None = None, data: ClientData, user=None, source: str = ClientSource.STAFF, account=None
 ) -> SaveResult:
-    """Create or update a client: validate, cleanse, store, write the history and queue problems."""
+    """Create or update a client: validate, cleanse, store, write the history and queue problems.
+    `account` links a new client to its resident account."""
     _validate(client=client, data=data)
     corrections: list[str] = []
     problems: list[Problem] = []
@@ -139,7 +140,7 @@ def client_save(
     with transaction.atomic():
         created = client is None
         if created:
-            client = Client(source=source, created_by=user if _is_user(user) else None)
+            client = Client(source=source, created_by=user if _is_user(user) else None, user=account)
             before: dict[str, Any] = {}
         else:
             client = Client.objects.select_for_update().get(pk=client.pk)
@@ -155,7 +156,9 @@ def client_save(
             with transaction.atomic():
                 client.save()
         except IntegrityError as exc:
-            raise _card_taken() from exc
+            if "crm_client_loyalty_card_unique" in str(exc):  # taken by a concurrent save
+                raise _card_taken() from exc
+            raise
         channel_changes = {
             "emails": _store(client, ClientEmail, emails),
             "phones": _store(client, ClientPhone, phones),
@@ -487,9 +490,17 @@ def client_sync_from_account(*, user) -> Client:
     """The resident account's client record, created on first use and kept in step with the
     profile: name, verified email, phone and addresses from the account are written with
     source "account"; what staff added to the record is kept."""
+    from django.contrib.auth import get_user_model
+
     from eservices.models import ResidentProfile
 
-    profile = ResidentProfile.objects.filter(user=user).first()
+    with transaction.atomic():
+        # two first syncs of one account at once (signup and profile save) would make two clients
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        return _sync_from_account(user, ResidentProfile.objects.filter(user=user).first())
+
+
+def _sync_from_account(user, profile) -> Client:
     client = Client.objects.filter(user=user).first()
     data = client_data_of(client) if client is not None else ClientData()
     if profile is not None:
@@ -514,10 +525,7 @@ def client_sync_from_account(*, user) -> Client:
     elif user.email:
         known[cleansing.email_key(user.email)].verified = email_verified
     if client is None:
-        result = client_save(data=data, user=None, source=ClientSource.ACCOUNT)
-        Client.objects.filter(pk=result.client.pk).update(user=user)
-        result.client.user = user
-        return result.client
+        return client_save(data=data, user=None, source=ClientSource.ACCOUNT, account=user).client
     return client_save(client=client, data=data, user=None, source=ClientSource.ACCOUNT).client
 
 
