@@ -270,11 +270,18 @@ def test_quick_search_by_email_phone_card_and_address(clients):
     assert sorted(names(clients_quick_search("1123"))) == ["Kovács János", "Kovács Jánosné", "Nagy Anna Mária"]
 
 
+def test_quick_search_takes_an_email_beginning_without_its_at_and_survives_control_characters(clients, client):
+    assert names(clients_quick_search("nagy.anna")) == ["Nagy Anna Mária"]
+    for typed in ("\x00abc@x", "HK\x001000 0001", "kov\x00 jan", "\x1b[2J"):
+        clients_quick_search(typed)  # no database error
+    assert names(clients_quick_search("HK\x0010000001")) == ["Kovács János"]
+
+
 def test_quick_search_is_a_few_queries_whatever_it_finds(clients):
     with CaptureQueriesContext(connection) as queries:
         result = clients_quick_search("kov")
     assert len(result.clients) == 3
-    assert len(queries) <= 5  # the keys, the clients, their emails, phones, addresses
+    assert len(queries) <= 6  # the card, the keys, email beginnings, the clients with emails, phones, addresses
 
 
 def test_staff_search_page_and_client_page_are_for_crm_clerks_and_reads_are_audited(clients, crm_clerk, client):
@@ -302,6 +309,10 @@ def test_staff_search_page_and_client_page_are_for_crm_clerks_and_reads_are_audi
         for path in ("/admin/crm/?q=kov", f"/admin/crm/client/{janos.pk}/", "/admin/crm/cleanup/"):
             assert other.get(path).status_code in (302, 403), path
     assert ModelLogEntry.objects.filter(action="crm.client_viewed").count() == 1
+    # bad input from the browser gets an answer, not a server error
+    assert staff.get("/admin/crm/", {"q": "\x00abc@x"}).status_code == 200
+    for bad in ({"item": "abc", "action": "fixed"}, {"item": "999999", "action": "fixed"}, {"action": "fixed"}):
+        assert staff.post("/admin/crm/cleanup/", bad).status_code in (302, 404)
 
 
 def test_applications_and_payments_reach_the_residents_timeline(parking_service):
@@ -322,3 +333,31 @@ def test_applications_and_payments_reach_the_residents_timeline(parking_service)
         ("payment.captured", f"/admin/orders/order/{order.pk}/"),
     ]
     assert entries[0].title == f"{case.reference} · Lakossági várakozási hozzájárulás"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_syncs_of_an_account_make_one_client():
+    import threading
+
+    from django.db import connection as default_connection
+
+    user = UserFactory()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def sync():
+        try:
+            barrier.wait()
+            client_sync_from_account(user=user)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+        finally:
+            default_connection.close()
+
+    threads = [threading.Thread(target=sync) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Client.objects.count() == 1 and Client.objects.get().user == user
