@@ -399,10 +399,6 @@ PAYMENT_ACCOUNT_BIC = os.environ.get("PAYMENT_ACCOUNT_BIC", "OTPVHUHB")
 PAYMENT_DUE_DAYS = int(os.environ.get("PAYMENT_DUE_DAYS", "8"))
 PAYMENT_REFERENCE_PREFIX = os.environ.get("PAYMENT_REFERENCE_PREFIX", "HV")
 
-# --- CRM (docs/crm.md) ---
-# The Budapest district whose street list addresses are checked against (XII: Hegyvidék)
-CRM_HOME_DISTRICT = int(os.environ.get("CRM_HOME_DISTRICT", "12"))
-
 # --- Invoices and NAV Online Számla reporting (docs/payments.md#invoices) -----------------------------
 # The seller printed on every invoice (snapshotted into each invoice when it is issued)
 INVOICE_SELLER_NAME = os.environ.get("INVOICE_SELLER_NAME", "Budapest Főváros XII. kerület Hegyvidéki Önkormányzat")

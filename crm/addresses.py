@@ -5,7 +5,7 @@
            house number "7/B", state CORRECTED, with a note for every fix
 
 Budapest postcodes are `1DDx`, DD being the district (1011–1239); 13xx–19xx are the city's
-post-office-box codes, which name no district. In the home district (`CRM_HOME_DISTRICT`,
+post-office-box codes, which name no district. In the home district (`MUNICIPALITY_DISTRICT`,
 Hegyvidék = XII) the street must be on the `Street` list (bundled in `crm/data/`, editable by
 staff) with the postcode it has there; other districts and settlements are only checked for
 consistency, as no street list is bundled for them.
@@ -248,7 +248,8 @@ def _load_district(district: int) -> _DistrictStreets:
 
 
 def home_district() -> int:
-    return int(getattr(settings, "CRM_HOME_DISTRICT", 12))
+    """The municipality's own district (`MUNICIPALITY_DISTRICT`, "XII"): its streets are listed."""
+    return parse_district(settings.MUNICIPALITY_DISTRICT) or 12
 
 
 def parse_district(text: str) -> int | None:
@@ -550,8 +551,8 @@ def _check_district(check: _Check, *, postcode_district: int | None, settlement_
     if postcode_district is None:
         return
     if given is None:
+        # derived, not corrected: nothing typed was wrong, the postcode names the district
         check.district = postcode_district
-        check.fix(_("District %(district)s. filled in from the postcode.") % {"district": roman(postcode_district)})
     elif given != postcode_district:
         # not fixed: either the postcode or the district is wrong, and only a person can tell
         check.problem(

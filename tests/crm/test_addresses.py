@@ -108,7 +108,6 @@ def test_abbreviations_and_a_house_number_in_the_street_field_are_split_off():
         "Street type utca split off the street name.",
         "House number 7/B moved out of the street name.",
         "Settlement Bp. written as Budapest.",
-        "District XII. filled in from the postcode.",
     ]
 
 
@@ -326,10 +325,10 @@ def test_another_budapest_district_is_not_checked_against_the_street_list():
     # when it is checked
     result = address_check(address)
 
-    # then only the district is derived
-    assert result.state == ValidationState.CORRECTED
+    # then the district is derived from the postcode, which is not a correction of what was typed
+    assert result.state == ValidationState.VALID
     assert result.district == 5
-    assert result.corrections == ["District V. filled in from the postcode."]
+    assert result.corrections == []
 
 
 @pytest.mark.parametrize(
@@ -450,10 +449,7 @@ def test_one_typo_in_a_long_street_name_is_corrected():
     # then the only close street is taken, and the fix is noted
     assert result.state == ValidationState.CORRECTED
     assert (result.street_name, result.street_type) == ("Városmajor", "utca")
-    assert result.corrections == [
-        "District XII. filled in from the postcode.",
-        "Street name Városmajr utca corrected to Városmajor utca.",
-    ]
+    assert result.corrections == ["Street name Városmajr utca corrected to Városmajor utca."]
 
 
 def test_the_street_type_is_filled_in_when_the_name_is_unique():
@@ -610,7 +606,7 @@ def test_two_different_house_numbers_are_a_problem():
 
 def test_the_home_district_is_a_setting(settings):
     # given District XI as the home district (no street list loaded for it)
-    settings.CRM_HOME_DISTRICT = 11
+    settings.MUNICIPALITY_DISTRICT = "XI"
     address = AddressInput(postcode="1124", settlement="Budapest", street_name="Petőfi Sándor utca 3")
 
     # when a District XII address with a street not on the XII list is checked
