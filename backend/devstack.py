@@ -80,7 +80,7 @@ def banner(env: dict[str, str]) -> str:
         f"  Staff area           {base}/admin/   (password + TOTP code: `make totp`)",
         f"  Dev mailbox          {base}/dev/mail/",
         f"  API schema           {base}/api/schema/",
-        "  Simulators           registry :8101 · Facebook :8102 · parking :8103 · filing :8104 · TSA :8105 · card gateway :8106 · SMTP :8025",
+        "  Simulators           registry :8101 · Facebook :8102 · parking :8103 · filing :8104 · TSA :8105 · card gateway :8106 · NAV :8107 · SMTP :8025",
         "",
         f"  Demo password for every account: {DEMO_PASSWORD}",
         f"  Staff TOTP secret (any authenticator app): {DEMO_TOTP_SECRET}",
