@@ -603,7 +603,7 @@ def test_progress_endpoint_reports_state_percent_and_counts(clerk_of_finance, dj
     }
     page = client.get(f"{BASE}/statement/{statement.pk}/").content.decode()
     assert '<progress id="statement-progress" max="100" value="42"' in page
-    assert 'role="status" aria-live="polite"' in page and "statement_progress.js" in page
+    assert 'role="status" aria-live="polite"' in page and "backend/job_progress.js" in page
     bank_statement_import(statement.pk, "en")
     done = client.get(url).json()
     assert (done["state"], done["progress"], done["finished"], done["lines_total"]) == ("done", 100, True, 2)
