@@ -106,6 +106,13 @@ class Client(models.Model):
             models.Index(fields=["search_name"], name="crm_client_search_name"),
             models.Index(fields=["birth_date"], name="crm_client_birth_date"),
             models.Index(fields=["created_at"], name="crm_client_created_at"),
+            # complex search: age and gender of active clients without reading the wide rows
+            models.Index(
+                fields=["gender", "birth_date"],
+                include=["id"],
+                condition=Q(state="active"),
+                name="crm_client_demography",
+            ),
         ]
         permissions = [
             ("view_client_personal_data", _("Can view clients' personal data")),
@@ -226,8 +233,13 @@ class ClientAddress(_Channel):
         ]
         indexes = [
             # pattern ops: equality and `starts_with` (LIKE 'x%') both use them
-            models.Index(fields=["postcode"], name="crm_address_postcode", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["street_key"], name="crm_address_street", opclasses=["varchar_pattern_ops"]),
+            # the client id is included: complex search gets its clients from the index alone
+            models.Index(
+                fields=["postcode"], name="crm_address_postcode", opclasses=["varchar_pattern_ops"], include=["client"]
+            ),
+            models.Index(
+                fields=["street_key"], name="crm_address_street", opclasses=["varchar_pattern_ops"], include=["client"]
+            ),
             models.Index(fields=["district", "client"], name="crm_address_district"),
         ]
 
@@ -529,7 +541,173 @@ class TimelineEntry(models.Model):
         indexes = [
             models.Index(fields=["client", "-at"], name="crm_timeline_client_at"),
             models.Index(fields=["client", "kind", "at"], name="crm_timeline_client_kind_at"),
+            # complex search: who did this within a period
+            models.Index(fields=["kind", "at"], include=["client"], name="crm_timeline_kind_at"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class DuplicateState(models.TextChoices):
+    OPEN = "open", _("To review")
+    MERGED = "merged", _("Merged")
+    NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+
+
+class DuplicatePair(models.Model):
+    """Two clients the duplicate rules think are one person (`duplikátum-gyanú`), with the score
+    and the rules that matched. `client_a` has the lower id. A pair a clerk marked as not a
+    duplicate keeps that answer: later scans do not reopen it."""
+
+    client_a = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    client_b = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)  # [{"code": "email", "weight": 50}, ...]
+    state = models.CharField(_("state"), max_length=15, choices=DuplicateState.choices, default=DuplicateState.OPEN)
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("last checked"), auto_now=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client_a", "client_b"], name="crm_duplicate_pair_once"),
+            models.CheckConstraint(condition=Q(client_a__lt=models.F("client_b")), name="crm_duplicate_pair_order"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-score"], name="crm_duplicate_state_score"),
+            models.Index(fields=["client_b"], name="crm_duplicate_client_b"),
+        ]
+
+
+class ClientMerge(models.Model):
+    """One merge of `merged` into `survivor`: which record each field was taken from
+    (provenance) and everything needed to undo it (`snapshot`)."""
+
+    survivor = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges_received")
+    merged = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges_given")
+    pair = models.ForeignKey(DuplicatePair, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges")
+    provenance = models.JSONField(_("field sources"), default=dict)  # {"family_name": {"from": id, "value": ...}}
+    snapshot = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unmerged_at = models.DateTimeField(_("unmerged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("client merge")
+        verbose_name_plural = _("client merges")
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            # a client is merged away once at a time
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(unmerged_at__isnull=True), name="crm_merge_once_at_a_time"
+            ),
+        ]
+
+
+class ClientImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("Waiting for the column mapping")
+    CHECKING = "checking", _("Dry run in progress")
+    CHECKED = "checked", _("Dry run done")
+    IMPORTING = "importing", _("Import in progress")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ClientImportMatch(models.TextChoices):
+    EMAIL_CARD = "email_card", _("Update the client with the same Hegyvidék Kártya number or email address")
+    CREATE = "create", _("Always create a new client")
+
+
+class ClientImport(models.Model):
+    """A file of clients (CSV or XLSX) being imported (`ügyfélimport`): the upload, the clerk's
+    column mapping, and the progress and counts of its dry run or real run. `processed` is the
+    position of the current run, written in the same transaction as the rows it counts, so a
+    job delivered again resumes where the last one stopped."""
+
+    file = models.FileField(_("file"), upload_to="crm_imports/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.PositiveBigIntegerField(default=0)
+    format = models.CharField(_("format"), max_length=10)  # "csv", "xlsx"
+    encoding = models.CharField(max_length=20, blank=True)  # CSV: "utf-8", "cp1250", ...
+    delimiter = models.CharField(max_length=1, blank=True)  # CSV: ";" or ","
+    headers = models.JSONField(default=list)  # the header row as read
+    preview = models.JSONField(default=list)  # the first rows, for the mapping screen
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    mapping = models.JSONField(_("column mapping"), default=list)  # a target field per column
+    match_by = models.CharField(
+        _("existing clients"), max_length=20, choices=ClientImportMatch.choices, default=ClientImportMatch.EMAIL_CARD
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ClientImportState.choices, default=ClientImportState.UPLOADED
+    )
+    dry_run = models.BooleanField(_("dry run"), default=False)  # of the current (or last) run
+    processed = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(_("created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_flagged = models.PositiveIntegerField(_("flagged"), default=0)
+    rows_failed = models.PositiveIntegerField(_("failed"), default=0)
+    error_message = models.TextField(blank=True)
+    language = models.CharField(max_length=10, blank=True)  # the clerk's, for the report's messages
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs of the job for the current run
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("client import")
+        verbose_name_plural = _("client imports")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ClientImportRow(models.Model):
+    """What became of one row of an import's dry run or real run: created, updated or failed,
+    flagged when it needs a look (a likely duplicate, a data problem queued), with the reasons.
+    A failed row keeps its values, for the file of failed rows the clerk fixes and uploads."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        FAILED = "failed", _("Failed")
+
+    client_import = models.ForeignKey(ClientImport, on_delete=models.CASCADE, related_name="rows")
+    dry_run = models.BooleanField()
+    row_number = models.PositiveIntegerField(_("row"))  # as the spreadsheet numbers it: the header is row 1
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    flagged = models.BooleanField(_("flagged"), default=False)
+    messages = models.JSONField(_("messages"), default=list)
+    values = models.JSONField(default=list, blank=True)
+    client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["client_import", "dry_run", "row_number"], name="crm_import_row_once"),
+        ]
+        indexes = [models.Index(fields=["client_import", "dry_run", "outcome"], name="crm_import_row_outcome")]

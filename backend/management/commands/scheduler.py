@@ -11,6 +11,8 @@ SCHEDULE = [
     ("eservices.tasks.reconcile_stalled_work", 60),
     ("payments.tasks.card_payments_reconcile", 60),  # status queries for card payments a notification missed
     ("payments.tasks.payments_reconcile_stalled", 300),  # invoices and statement imports whose job was lost
+    ("crm.tasks.crm_duplicates_scan", 6 * 3600),  # the duplicate check over all clients
+    ("crm.tasks.crm_imports_reconcile_stalled", 300),  # client imports whose job was lost
 ]
 
 
