@@ -47,6 +47,9 @@ ROLES: dict[str, dict] = {
         "label": "Ügyfélkapcsolati ügyintéző / CRM clerk",
         "permissions": [
             ADMIN_ACCESS,
+            # the desk identifies residents and reviews the registry's answer against the record
+            ("eservices", "view_residentprofile"),
+            ("eservices", "identify_resident"),
             ("crm", "view_client"),
             ("crm", "add_client"),
             ("crm", "change_client"),
@@ -89,6 +92,10 @@ ROLES: dict[str, dict] = {
             ("eservices", "retry_case"),
             ("integrations", "view_exchange"),
             ("payments", "view_order"),
+            # a person's right to erasure is decided above the desk
+            ("crm", "view_client"),
+            ("crm", "view_client_personal_data"),
+            ("crm", "erase_client"),
         ],
     },
 }

@@ -124,6 +124,7 @@ class IdentifyView(WagtailAdminTemplateMixin, TemplateView):
                         "registry": registry_value,
                     }
                 )
+        context.update(self._crm_review_context(latest))
         address = self.profile.permanent_address or {}
         context.update(
             {
@@ -144,8 +145,50 @@ class IdentifyView(WagtailAdminTemplateMixin, TemplateView):
         )
         return context
 
+    def _crm_client(self):
+        from crm.models import Client, ClientState
+
+        return Client.objects.filter(user=self.profile.user_id, state=ClientState.ACTIVE).first()
+
+    def _crm_review_context(self, latest) -> dict:
+        """The client record compared with the registry's answer, for a clerk of the CRM."""
+        if latest is None or not latest.field_results or not self.request.user.has_perm("crm.change_client"):
+            return {}
+        client = self._crm_client()
+        if client is None:
+            return {}
+        from crm.registry import registry_review
+
+        return {"crm_client": client, "crm_review": registry_review(client=client, verification=latest)}
+
+    def _crm_review_post(self, request):
+        from crm.errors import CrmError
+        from crm.registry import registry_review_apply
+
+        if not request.user.has_perm("crm.change_client"):
+            raise PermissionDenied
+        verification = get_object_or_404(
+            IdentityVerification, pk=request.POST.get("verification"), profile=self.profile
+        )
+        client = self._crm_client()
+        if client is None:
+            messages.error(request, _("The resident has no client record."))
+            return redirect("residents:identify", pk=self.profile.pk)
+        accepted = {
+            key[len("crm_") :] for key, value in request.POST.items() if key.startswith("crm_") and value == "registry"
+        }
+        try:
+            registry_review_apply(client=client, verification=verification, accepted=accepted, user=request.user)
+        except CrmError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The client record is updated with the chosen registry data."))
+        return redirect("residents:identify", pk=self.profile.pk)
+
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
+        if action == "crm_review":
+            return self._crm_review_post(request)
         try:
             if action == "start":
                 form = IdentificationStartForm(request.POST)
