@@ -7,6 +7,8 @@ correlated on `Client.user_id` (a unique column) and join the profile by its uni
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -159,8 +161,19 @@ def _activity(value, path, problems):
     return result
 
 
+def timeline_row_q(value: dict, context: Context) -> Q:
+    """The condition on one `TimelineEntry` row; `timeline_rows` puts several in one EXISTS."""
+    return Q(kind=value["kind"]) & period_q(value, "at", context)
+
+
+def timeline_rows(conditions: list[Q]) -> Exists:
+    """One EXISTS for "any of these events": `EXISTS(a OR b)` is a single (semi-)join, while
+    `EXISTS(a) OR EXISTS(b)` is a subquery evaluated for every candidate client."""
+    return Exists(client_rows(TimelineEntry).filter(reduce(operator.or_, conditions)))
+
+
 def _timeline(value: dict, context: Context) -> Exists:
-    return Exists(client_rows(TimelineEntry, kind=value["kind"]).filter(period_q(value, "at", context)))
+    return timeline_rows([timeline_row_q(value, context)])
 
 
 def _activity_text(value: dict, *, wanted: bool) -> str:

@@ -76,6 +76,7 @@ from django.utils.translation import gettext as _
 from crm.errors import CrmError, ErrorCode
 from crm.models import Client, ClientGroup, ClientState, Tag
 from crm.search import values as v
+from crm.search.activity import timeline_row_q, timeline_rows
 from crm.search.base import BUDAPEST, Context, Names, group_word
 from crm.search.fields import ACTIVITY_KINDS, FIELDS
 from crm.search.person import ADDRESS_SCOPES, address_rows
@@ -257,21 +258,31 @@ def _group_q(group: dict, context: Context) -> Q:
     conjunction = group["op"] == "and"
     parts: list[Q] = []
     same_address: dict[str, list[Q]] = {}  # address scope -> conditions on one address row
+    any_event: list[Q] = []  # OR group: conditions on one timeline row
     for item in group["items"]:
         if "field" not in item:
             parts.append(_group_q(item, context))
             continue
         spec = FIELDS[item["field"]]
+        if not conjunction and not item.get("not") and item["field"] == "activity" and item["operator"] == "exists":
+            any_event.append(timeline_row_q(item["value"], context))
+            continue
         condition = spec.operators[item["operator"]].condition(item["value"], item, context)
         if spec.on_address:
             scope = item.get("address", "any")
-            if conjunction and not item.get("not"):
+            if not item.get("not"):
+                # AND: all on one address; OR: any address matching any of them — either way
+                # one EXISTS (an OR of EXISTS subqueries would be evaluated client by client)
                 same_address.setdefault(scope, []).append(condition)
                 continue
             condition = Q(address_rows([condition], scope=scope))
         parts.append(~condition if item.get("not") else condition)
     for scope, conditions in same_address.items():
+        if not conjunction:
+            conditions = [reduce(operator.or_, conditions)]
         parts.append(Q(address_rows(conditions, scope=scope)))
+    if any_event:
+        parts.append(Q(timeline_rows(any_event)))
     combined = reduce(operator.and_ if conjunction else operator.or_, parts)
     return ~combined if group.get("not") else combined
 
