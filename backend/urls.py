@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("eservices.api.urls")),
     path("api/v1/", include(payments_urls.api_urlpatterns)),
     path("api/v1/", include("payments.invoice_api")),
+    path("api/staff/v1/crm/", include("crm.api.urls")),
     path("api/cms/", api_router.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", views.healthz, name="healthz"),
