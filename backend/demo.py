@@ -312,6 +312,9 @@ def demo_crm_load() -> int:
             ),
             source=ClientSource.STAFF,
         )
+    from crm.duplicates import duplicates_scan
+
+    duplicates_scan()  # the demo's likely duplicates wait on Clients -> Possible duplicates
     return len(CRM_CLIENTS)
 
 

@@ -171,4 +171,15 @@ CRM_CLIENTS = [
         ("1122", "Maros", "utca", "16"),
         "",
     ),
+    # Szőke Ödön again, typed without accents at another desk years later: a likely duplicate
+    (
+        "",
+        "Szoke",
+        "Odon",
+        datetime.date(1944, 2, 17),
+        "szoke.odon@freemail.hu",
+        "",
+        ("1122", "Városmajor", "utca", "44"),
+        "",
+    ),
 ]

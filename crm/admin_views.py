@@ -106,6 +106,12 @@ class ClientDetailView(CrmPage):
                 "notes": list(self.client.notes.select_related("author")[:20]),
             }
         )
+        from crm.tags_admin import client_segments_context  # the tag and group forms
+
+        context.update(client_segments_context(self.client))
+        from crm.duplicates_admin import client_duplicates_context
+
+        context.update(client_duplicates_context(self.client, self.request.user))
         return context
 
 
@@ -167,6 +173,8 @@ class CleanupQueueView(CrmPage):
 
 
 CHANGE_LABELS = {
+    "tags": gettext_lazy("Tags"),
+    "groups": gettext_lazy("Groups"),
     "name_prefix": gettext_lazy("Name prefix"),
     "family_name": gettext_lazy("Family name"),
     "given_names": gettext_lazy("Given names"),
@@ -181,12 +189,23 @@ CHANGE_LABELS = {
     "field": gettext_lazy("Field"),
     "code": gettext_lazy("Problem"),
     "note": gettext_lazy("Note"),
+    "merged_client": gettext_lazy("Merged client"),
+    "survivor": gettext_lazy("Remaining client"),
+    "merge": gettext_lazy("Merge"),
+    "kept_fields": gettext_lazy("Kept as changed since the merge"),
 }
 ACTION_LABELS = {
     "created": gettext_lazy("Created"),
     "updated": gettext_lazy("Changed"),
     "cleanup_fixed": gettext_lazy("Data problem fixed"),
     "cleanup_dismissed": gettext_lazy("Data problem dismissed"),
+    "tag_added": gettext_lazy("Tag added"),
+    "tag_removed": gettext_lazy("Tag removed"),
+    "group_added": gettext_lazy("Added to a group"),
+    "group_removed": gettext_lazy("Removed from a group"),
+    "merged": gettext_lazy("Another record merged into this one"),
+    "merged_into": gettext_lazy("Merged into another record"),
+    "unmerged": gettext_lazy("Merge undone"),
 }
 PART_LABELS = {
     "added": gettext_lazy("added"),

@@ -114,9 +114,11 @@ def email_cleanse(raw: str) -> Cleansed:
 def _email_reason(exc: EmailNotValidError) -> str:
     """email-validator's reasons are English; the common ones get a translated sentence."""
     text = str(exc)
-    if "@-sign" in text:
+    if "must have an @-sign" in text or "invalid characters: '@'" in text:
         return _("it must have exactly one @ sign")
-    if "domain name" in text.lower() or "period" in text:
+    if "two periods in a row" in text:
+        return _("it has two dots in a row")
+    if "after the @-sign" in text or "domain name" in text.lower() or "period" in text:
         return _("the part after the @ sign is not a domain name")
     if "too long" in text:
         return _("it is too long")

@@ -21,12 +21,21 @@ class ErrorCode(StrEnum):
     MERGE_NOT_ALLOWED = "merge_not_allowed"
     # tag, group and saved-search names are unique
     DUPLICATE_NAME = "duplicate_name"
+    # client imports (`crm.imports`): a file that cannot be read, a mapping that cannot be
+    # used, an action the import's state does not allow (a run already going)
+    IMPORT_FILE_INVALID = "import_file_invalid"
+    IMPORT_MAPPING_INVALID = "import_mapping_invalid"
+    IMPORT_STATE = "import_state"
+    # a new client looks like one already stored: the answer lists the `candidates`; the clerk
+    # confirms it is a new person (`confirm_not_duplicate`) or opens the existing one
+    POSSIBLE_DUPLICATES = "possible_duplicates"
 
 
 #: Codes whose natural HTTP status is not 400; an explicit `http_status` still wins.
 _HTTP_STATUS = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.PERMISSION_DENIED: 403,
+    ErrorCode.POSSIBLE_DUPLICATES: 409,
 }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
+from crm.addresses import STREET_TYPES
 from crm.cleansing import loyalty_card_cleanse, phone_query
 from crm.models import Client, ClientAddress, ClientEmail, ClientPhone, ClientState
 from crm.normalise import fold, query_keys, words
@@ -80,11 +81,14 @@ def _active():
 
 
 def _by_keys(text: str) -> list[int]:
-    keys = query_keys(text)
+    typed = words(text)
+    # "böszörményi út 12": the street type is not stored with the street name; a type word
+    # after the first is dropped ("ut" first may be the start of a name)
+    kept = typed[:1] + [w for w in typed[1:] if w not in STREET_TYPES]
+    keys = query_keys(" ".join(kept))
     if not keys:
         return []
     rows = list(_active().filter(search_keys__contains=keys).values_list("pk", "search_name")[:CANDIDATES])
-    typed = words(text)
     return [pk for pk, _name in sorted(rows, key=lambda row: _rank(row[1], typed))]
 
 
@@ -99,12 +103,9 @@ def _rank(search_name: str, typed: list[str]) -> tuple:
 
 def _by_email(text: str) -> list[int]:
     prefix = text.strip().lower()
-    return _unique(
-        list(
-            ClientEmail.objects.filter(normalised__startswith=prefix, client__state=ClientState.ACTIVE)
-            .order_by("normalised")
-            .values_list("client_id", flat=True)[:CANDIDATES]
-        )
+    return _first_in_order(
+        ClientEmail.objects.filter(normalised__startswith=prefix, client__state=ClientState.ACTIVE),
+        "normalised",
     )
 
 
@@ -113,13 +114,16 @@ def _by_phone(text: str) -> list[int]:
     query = Q(number=e164) if e164 else Q(pk__in=[])
     if len(national) >= 3:
         query |= Q(national__startswith=national)
-    return _unique(
-        list(
-            ClientPhone.objects.filter(query, client__state=ClientState.ACTIVE)
-            .order_by("national")
-            .values_list("client_id", flat=True)[:CANDIDATES]
-        )
-    )
+    return _first_in_order(ClientPhone.objects.filter(query, client__state=ClientState.ACTIVE), "national")
+
+
+def _first_in_order(rows, column: str) -> list[int]:
+    """Client ids of the first `CANDIDATES` rows, in `column` order. The prefix index
+    (varchar_pattern_ops) cannot give the collation's order, so an ORDER BY in SQL would read
+    every match of a short prefix (thousands) before the LIMIT; without it the index scan stops
+    after `CANDIDATES` rows, which come in byte order already and are sorted here."""
+    found = rows.order_by().values_list(column, "client_id")[:CANDIDATES]
+    return _unique([client_id for _value, client_id in sorted(found)])
 
 
 def _by_card(card: str) -> list[int]:

@@ -32,6 +32,7 @@ from crm.models import (
     ClientEmail,
     ClientPhone,
     ClientSource,
+    ClientState,
     ConsentChannel,
     ContactKind,
     Gender,
@@ -144,6 +145,11 @@ def client_save(
             before: dict[str, Any] = {}
         else:
             client = Client.objects.select_for_update().get(pk=client.pk)
+            if client.state != ClientState.ACTIVE:
+                raise CrmError(
+                    ErrorCode.CLIENT_NOT_ACTIVE,
+                    _("This record was merged into another client or erased; it cannot be changed."),
+                )
             before = _snapshot(client)
         client.name_prefix = name.name_prefix
         client.family_name = name.family_name
@@ -183,9 +189,18 @@ def client_save(
                 actor=user if _is_user(user) else None,
             )
         _queue_problems(client, problems)
+        if source != ClientSource.IMPORT:  # an import is checked as a whole afterwards
+            saved_id = client.pk
+            transaction.on_commit(lambda: _duplicates_check_later(saved_id))
     if given is not None and given is not client:
         given.refresh_from_db()  # the caller's instance shows what was stored
     return SaveResult(client, created, corrections, problems)
+
+
+def _duplicates_check_later(client_id: int) -> None:
+    from crm.tasks import crm_duplicates_check_client
+
+    crm_duplicates_check_client.send(client_id)
 
 
 def _is_user(user) -> bool:
@@ -504,9 +519,15 @@ def _sync_from_account(user, profile) -> Client:
     client = Client.objects.filter(user=user).first()
     data = client_data_of(client) if client is not None else ClientData()
     if profile is not None:
-        data.family_name = profile.family_name or data.family_name
-        data.given_names = profile.given_names or data.given_names
-        if profile.birth_date:
+        from crm.registry import registry_confirmed_fields
+
+        # what a clerk took from the registry stays; the resident's typing does not undo it
+        confirmed = registry_confirmed_fields(client) if client is not None else set()
+        if "family_name" not in confirmed:
+            data.family_name = profile.family_name or data.family_name
+        if "given_names" not in confirmed:
+            data.given_names = profile.given_names or data.given_names
+        if profile.birth_date and "birth_date" not in confirmed:
             data.birth_date = profile.birth_date
         if profile.phone:
             number = str(profile.phone)

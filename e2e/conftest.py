@@ -217,6 +217,17 @@ def axe_violations(page, context=None, options=None) -> list[dict]:
     """axe-core violations of impact serious/critical on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # colours are measured as painted: let fade-ins (the staff area's messages) finish first
+    # (a paused or idle animation never finishes: wait at most 2 seconds)
+    page.evaluate(
+        """() => Promise.race([
+            Promise.all(document.getAnimations()
+                .filter(a => a.playState === "running")
+                .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+                .map(a => a.finished.catch(() => null))),
+            new Promise(resolve => setTimeout(resolve, 2000)),
+        ])"""
+    )
     results = Axe().run(page, context=context, options=options or {"resultTypes": ["violations"]})
     return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 
@@ -317,3 +328,26 @@ def ensure_first_permit(page, stack, plate: str = "AB-SL-126") -> str:
             return reference
         time.sleep(0.5)
     raise AssertionError(f"the first permit {reference} was not granted in time")
+
+
+_USED_TOTP_CODES: set[tuple[str, str]] = set()
+
+
+def fresh_totp_code(secret: str) -> str:
+    """A TOTP code no earlier sign-in of this run used: the server refuses a code twice, and
+    the browser tests sign the same demo staff in one after another. The server accepts one
+    30-second step either side (MFA_TOTP_TOLERANCE), so the previous or next step's code does
+    when the current one was used; otherwise wait for the next step."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    while True:
+        now = time.time()
+        for offset in (0, 30, -30):
+            code = totp.at(now + offset)
+            if (secret, code) not in _USED_TOTP_CODES:
+                _USED_TOTP_CODES.add((secret, code))
+                return code
+        time.sleep(1)

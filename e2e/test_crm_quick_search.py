@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from backend.demo_accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from e2e.conftest import assert_accessible
+from e2e.conftest import assert_accessible, fresh_totp_code
 
 CRM_CLERK = "ugyfel@hegyvidek.example"
 
@@ -27,7 +26,7 @@ def _staff_login(page) -> None:
     page.get_by_label("Jelszó").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Bejelentkezés").click()
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.get_by_label("Kód").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    page.get_by_label("Kód").fill(fresh_totp_code(DEMO_TOTP_SECRET))
     page.get_by_role("button", name="Bejelentkezés").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
 

@@ -124,3 +124,18 @@ def test_folding_and_search_keys_are_accent_and_case_insensitive():
     assert {"k", "kov", "kovacs", "j", "janos", "boszormenyi", "12", "b", "1123"} <= set(keys)
     assert "dr" not in search_keys(["dr. Kovács"])
     assert query_keys("KOV jÁn") == ["jan", "kov"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("szucs.gyongyi@citromail", "the part after the @ sign is not a domain name"),
+        ("kovacs.janos", "it must have exactly one @ sign"),
+        ("a@b@c.hu", "it must have exactly one @ sign"),
+        ("kovacs..janos@gmail.com", "it has two dots in a row"),
+    ],
+)
+def test_the_reason_of_a_broken_email_says_what_is_wrong(typed, reason):
+    with translation.override("en"):
+        result = email_cleanse(typed)
+    assert result.problems[0].message == f"The email address is not valid: {reason}"

@@ -267,6 +267,9 @@ def test_quick_search_by_email_phone_card_and_address(clients):
         assert names(clients_quick_search(typed)) == ["Kovács János"], typed
     assert names(clients_quick_search("HK 1000 0001")) == ["Kovács János"]
     assert names(clients_quick_search("böszörményi 12")) == ["Kovács Jánosné"]
+    # typed with the street type, full or short
+    assert names(clients_quick_search("böszörményi út 12")) == ["Kovács Jánosné"]
+    assert names(clients_quick_search("Böszörményi u. 12")) == ["Kovács Jánosné"]
     assert sorted(names(clients_quick_search("1123"))) == ["Kovács János", "Kovács Jánosné", "Nagy Anna Mária"]
 
 
@@ -361,3 +364,18 @@ def test_concurrent_first_syncs_of_an_account_make_one_client():
         thread.join()
     assert errors == []
     assert Client.objects.count() == 1 and Client.objects.get().user == user
+
+
+def test_a_merged_record_cannot_be_saved_again(crm_clerk):
+    from crm.duplicates.merge import client_merge
+    from crm.models import ClientState
+
+    a = client_save(data=kovacs(), user=crm_clerk).client
+    b = client_save(data=kovacs(emails=[]), user=crm_clerk).client
+    client_merge(survivor=a, merged=b, user=crm_clerk)
+    b.refresh_from_db()
+    with pytest.raises(CrmError) as caught:
+        client_save(client=b, data=client_data_of(b), user=crm_clerk)
+    assert caught.value.code == "client_not_active"
+    b.refresh_from_db()
+    assert b.state == ClientState.MERGED
