@@ -445,7 +445,11 @@ def test_the_clerk_uploads_maps_and_watches_the_progress(importer_client, django
     # then the import page shows a progress bar fed by the status endpoint
     html = importer_client.get(response["Location"]).content.decode()
     assert '<progress id="import-progress" max="8" value="0"' in html
-    assert 'role="status" aria-live="polite"' in html and "backend/job_progress.js" in html and "data-reload-when-finished" in html
+    assert (
+        'role="status" aria-live="polite"' in html
+        and "backend/job_progress.js" in html
+        and "data-reload-when-finished" in html
+    )
     status = importer_client.get(f"{BASE}/{client_import.pk}/status/").json()
     assert (status["state"], status["processed"], status["total"], status["finished"]) == ("checking", 0, 8, False)
     # when the job has run
