@@ -18,6 +18,7 @@ from eservices.cases.models import Case, CaseStatus, Step  # noqa: E402
 
 
 def main(seconds: float) -> None:
+    print("ready", flush=True)  # the test kills a worker only once it has started
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         ids = list(Case.objects.exclude(step=Step.DONE).exclude(status=CaseStatus.FAILED).values_list("pk", flat=True))

@@ -23,7 +23,7 @@ from eservices.models import IdentificationStatus
 from integrations.registry.population import build_population
 from tests.factories import ResidentProfileFactory, UserFactory
 
-CASES = 8
+CASES = 12
 WORKERS = 2
 DEADLINE_S = 150
 
@@ -112,23 +112,31 @@ def test_killed_workers_and_failing_systems_leave_every_case_decided_once(
     rng = random.Random(20261121)  # noqa: S311 - fault injection
     env = worker_env(settings)
     script = str(Path(__file__).with_name("fault_worker.py"))
-    workers = [subprocess.Popen([sys.executable, script, str(DEADLINE_S)], env=env) for _ in range(WORKERS)]
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, script, str(DEADLINE_S)], env=env, stdout=subprocess.PIPE, text=True)
+
+    workers = [start() for _ in range(WORKERS)]
     kills = 0
     deadline = time.monotonic() + DEADLINE_S
     try:
         while time.monotonic() < deadline:
             if not Case.objects.exclude(step=Step.DONE).exists():
                 break
-            time.sleep(rng.uniform(1.0, 3.0))  # a worker needs ~1 s to start: let each do some work
             victim = rng.randrange(WORKERS)
+            # a worker needs a second or more to start (longer on a busy machine): the victim is
+            # killed only after it has started and had some time to work, or no case would move
+            workers[victim].stdout.readline()  # "ready", or "" if it has already exited
+            time.sleep(rng.uniform(0.05, 0.8))
             workers[victim].send_signal(signal.SIGKILL)
             workers[victim].wait()
             kills += 1
-            workers[victim] = subprocess.Popen([sys.executable, script, str(DEADLINE_S)], env=env)
+            workers[victim] = start()
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGKILL)
             worker.wait()
+            worker.stdout.close()
 
     # then every case is decided, and nothing happened twice
     cases = list(Case.objects.all())
