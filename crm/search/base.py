@@ -64,17 +64,31 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=BUDAPEST)
 
 
+def period_start(value: dict, context: Context) -> datetime.datetime | None:
+    """The first instant of the period (`last_days` or `from`), or None if it has no start."""
+    if "last_days" in value:
+        return day_start(context.today - datetime.timedelta(days=value["last_days"]))
+    if "from" in value:
+        return day_start(datetime.date.fromisoformat(value["from"]))
+    return None
+
+
+def period_end(value: dict) -> datetime.datetime | None:
+    """The instant after the period (midnight after `to`), or None if it has no end."""
+    if "to" in value:
+        return day_start(datetime.date.fromisoformat(value["to"]) + datetime.timedelta(days=1))
+    return None
+
+
 def period_q(value: dict, column: str, context: Context) -> Q:
     """The period as a half-open range of instants: from midnight of `from` to midnight after
     `to`, so an index on the timestamp column serves it."""
     condition = Q()
-    if "last_days" in value:
-        condition &= Q(**{f"{column}__gte": day_start(context.today - datetime.timedelta(days=value["last_days"]))})
-    if "from" in value:
-        condition &= Q(**{f"{column}__gte": day_start(datetime.date.fromisoformat(value["from"]))})
-    if "to" in value:
-        end = datetime.date.fromisoformat(value["to"]) + datetime.timedelta(days=1)
-        condition &= Q(**{f"{column}__lt": day_start(end)})
+    start, end = period_start(value, context), period_end(value)
+    if start is not None:
+        condition &= Q(**{f"{column}__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{column}__lt": end})
     return condition
 
 

@@ -76,7 +76,7 @@ from django.utils.translation import gettext as _
 from crm.errors import CrmError, ErrorCode
 from crm.models import Client, ClientGroup, ClientState, Tag
 from crm.search import values as v
-from crm.search.activity import timeline_row_q, timeline_rows
+from crm.search.activity import timeline_rows
 from crm.search.base import BUDAPEST, Context, Names, group_word
 from crm.search.fields import ACTIVITY_KINDS, FIELDS
 from crm.search.person import ADDRESS_SCOPES, address_rows
@@ -258,14 +258,14 @@ def _group_q(group: dict, context: Context) -> Q:
     conjunction = group["op"] == "and"
     parts: list[Q] = []
     same_address: dict[str, list[Q]] = {}  # address scope -> conditions on one address row
-    any_event: list[Q] = []  # OR group: conditions on one timeline row
+    any_event: list[dict] = []  # OR group: events of any of these kinds and periods
     for item in group["items"]:
         if "field" not in item:
             parts.append(_group_q(item, context))
             continue
         spec = FIELDS[item["field"]]
         if not conjunction and not item.get("not") and item["field"] == "activity" and item["operator"] == "exists":
-            any_event.append(timeline_row_q(item["value"], context))
+            any_event.append(item["value"])
             continue
         condition = spec.operators[item["operator"]].condition(item["value"], item, context)
         if spec.on_address:
@@ -282,7 +282,7 @@ def _group_q(group: dict, context: Context) -> Q:
             conditions = [reduce(operator.or_, conditions)]
         parts.append(Q(address_rows(conditions, scope=scope)))
     if any_event:
-        parts.append(Q(timeline_rows(any_event)))
+        parts.append(Q(timeline_rows(any_event, context)))
     combined = reduce(operator.and_ if conjunction else operator.or_, parts)
     return ~combined if group.get("not") else combined
 

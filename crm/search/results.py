@@ -7,7 +7,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -49,11 +51,46 @@ def age_on(birth_date: datetime.date | None, today: datetime.date) -> int | None
 
 
 def results_page(queryset: QuerySet[Client], *, page, per_page: int = PER_PAGE) -> tuple[Page, list[ResultRow]]:
-    """The page (`page` as given by a request: out of range gives the last one) and its rows.
-    Counting is one query, the rows another."""
+    """The page (`page` as given by a request: not a number gives the first, out of range the
+    last) and its rows. The count and the page's ids come from one query (`_count_and_ids`), the
+    rows of those ids from another."""
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    paginated = Paginator(queryset.order_by("pk").values_list("pk", flat=True), per_page).get_page(page)
-    return paginated, result_rows(list(paginated.object_list))
+    try:
+        number = max(1, int(page))
+    except (TypeError, ValueError):
+        number = 1
+    total, ids = _count_and_ids(queryset, offset=(number - 1) * per_page, limit=per_page)
+    paginator = Paginator(range(total), per_page)  # counts and numbers pages; the ids are ours
+    if number > paginator.num_pages:  # past the end: the last page, as `Paginator.get_page` does
+        number = paginator.num_pages
+        total, ids = _count_and_ids(queryset, offset=(number - 1) * per_page, limit=per_page)
+        paginator = Paginator(range(total), per_page)
+    return Page(ids, number, paginator), result_rows(ids)
+
+
+def _count_and_ids(queryset: QuerySet[Client], *, offset: int, limit: int) -> tuple[int, list[int]]:
+    """How many clients the queryset finds, and the ids of one page of them in id order, from one
+    evaluation of the search: the matching ids are found the way a count finds them (the planner
+    sees the whole set, not "the first 50 in id order", a plan that walks the primary key and
+    filters, fast for common matches and very slow for rare ones), counted by a window over them
+    and sorted top-N. The `OFFSET 0` keeps PostgreSQL from merging the search into the outer
+    query (see the PostgreSQL docs on subquery pull-up)."""
+    try:
+        inner, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a condition that can match no one, e.g. `pk__in=[]`
+        return 0, []
+    sql = (
+        f"SELECT matched.pk, count(*) OVER () FROM ({inner} OFFSET 0) AS matched "  # noqa: S608 - Django's SQL
+        "ORDER BY matched.pk LIMIT %s OFFSET %s"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    if rows:
+        return rows[0][1], [pk for pk, _total in rows]
+    if offset == 0:
+        return 0, []
+    return queryset.order_by().count(), []  # a page past the end: the count alone
 
 
 def result_rows(client_ids: list[int]) -> list[ResultRow]:

@@ -437,6 +437,32 @@ def test_not_negates_groups_and_criteria(people):
     assert found(expression) == ["Szabó", "Tóth"]
 
 
+def test_an_or_of_activities_holds_each_kind_to_its_own_period(people):
+    # given events of two kinds at different times
+    def event(client, kind, at):
+        TimelineEntry.objects.create(client=client, at=at, kind=kind, title=kind, key=f"{kind}:{client.pk}:{at}")
+
+    event(people.kovacs, "contact.inquiry", budapest(2026, 1, 10))  # in its period
+    event(people.nagy, "contact.inquiry", budapest(2025, 6, 1))  # before its period
+    event(people.nagy, "case.submitted", budapest(2026, 3, 1))  # a kind not asked for
+    event(people.szabo, "payment.captured", budapest(2026, 5, 10))  # within the last 30 days
+    # (Tóth opened a newsletter on 1 May 2026)
+    opened_until = {"kind": "newsletter.opened", "to": "2026-04-30"}  # Tóth's is a day later
+    inquiry = {"kind": "contact.inquiry", "from": "2026-01-01", "to": "2026-01-31"}
+    paid = {"kind": "payment.captured", "last_days": 30}
+
+    def either(*values, **extra):
+        return all_of(any_of(*(crit("activity", "exists", value) for value in values)), **extra)
+
+    # then each kind is found only within its own period, whatever the others' periods
+    assert found(either(inquiry, paid)) == ["Kovács", "Szabó"]
+    assert found(either(inquiry, opened_until)) == ["Kovács"]
+    assert found(either(opened_until, paid)) == ["Szabó"]
+    assert found(either(inquiry, {"kind": "newsletter.opened", "from": "2026-05-01"})) == ["Kovács", "Tóth"]
+    assert found(either({"kind": "contact.inquiry"}, paid)) == ["Kovács", "Nagy", "Szabó"]  # one open-ended
+    assert found(either(inquiry, paid, **{"not": True})) == ["Nagy", "Tóth"]
+
+
 def test_address_criteria_of_one_and_group_hold_for_the_same_address(people):
     # Nagy Péter lives on Városmajor utca (1122) and gets mail on Böszörményi út (1126)
     assert found(all_of(crit("postcode", "in", ["1122"]), crit("street", "eq", "Városmajor utca"))) == ["Nagy"]

@@ -368,3 +368,46 @@ def test_staff_without_the_crm_role_cannot_use_the_screens(db, hegyvidek):
         {"action": "tags", "mode": "add", "tags": "X", "expression": json.dumps(DISTRICT_XII), "confirm": "yes"},
     )
     assert response.status_code in (302, 403) and not Tag.objects.exists()
+
+
+# --- a page of results ----------------------------------------------------------------------------
+def test_a_results_page_counts_and_lists_in_one_query_then_reads_its_rows(db, django_assert_num_queries):
+    from crm.search.results import results_page
+
+    found = [person(f"Kovács{i:02d}", "Anna") for i in range(7)]
+    person("Tóth", "Béla", district=11)  # not found
+    person("Merged", "Away", state=ClientState.MERGED)  # never a result
+    with django_assert_num_queries(2):  # count and ids; then the rows of the page
+        page, rows = results_page(clients_matching(DISTRICT_XII), page="2", per_page=3)
+    assert page.paginator.count == 7 and page.paginator.num_pages == 3 and page.number == 2
+    assert page.has_previous() and page.has_next()
+    assert [row.id for row in rows] == [client.pk for client in found[3:6]]
+    assert rows[0].name == "Kovács03 Anna" and rows[0].district_label == "XII."
+
+
+@pytest.mark.parametrize(
+    ("asked", "number", "names"),
+    [
+        ("9", 3, ["Kovács06"]),
+        ("x", 1, ["Kovács00", "Kovács01", "Kovács02"]),
+        ("-4", 1, ["Kovács00", "Kovács01", "Kovács02"]),
+    ],
+)
+def test_a_page_out_of_range_or_not_a_number_gives_the_last_or_the_first(db, asked, number, names):
+    from crm.search.results import results_page
+
+    for i in range(7):
+        person(f"Kovács{i:02d}", "Anna")
+    page, rows = results_page(clients_matching(DISTRICT_XII), page=asked, per_page=3)
+    assert page.number == number and page.paginator.count == 7
+    assert [row.name.split()[0] for row in rows] == names
+
+
+def test_a_search_that_finds_no_one_is_one_empty_page(db):
+    from crm.search.results import results_page
+
+    person("Tóth", "Béla", district=11)
+    page, rows = results_page(clients_matching(DISTRICT_XII), page=3)
+    assert (page.number, page.paginator.count, page.paginator.num_pages, rows) == (1, 0, 1, [])
+    page, rows = results_page(Client.objects.none(), page=1)
+    assert (page.paginator.count, rows) == (0, [])
