@@ -497,6 +497,22 @@ class GivenName(models.Model):
         return self.name
 
 
+class NameFrequency(models.Model):
+    """How many active clients have a name: family name and first given name, folded
+    ("kovacs janos"). Written by each duplicate scan; the duplicate rules weigh a shared name by
+    it (two Nagy Máriás born on one day are more likely namesakes than two Angyal Kingas)."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    clients = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("name frequency")
+        verbose_name_plural = _("name frequencies")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.clients}"
+
+
 class Street(models.Model):
     """A public place of a Budapest district (`közterület`): the reference list addresses are
     checked against. Bundled for the district, editable by staff."""

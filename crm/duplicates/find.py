@@ -16,8 +16,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crm import cleansing
-from crm.duplicates.rules import THRESHOLD, Features, Reason, compare, flat_key, generation_of, house_number_key
-from crm.models import Client, ClientState, DuplicatePair, DuplicateState
+from crm.duplicates.rules import (
+    THRESHOLD,
+    Features,
+    Reason,
+    compare,
+    flat_key,
+    generation_of,
+    house_number_key,
+    name_key,
+)
+from crm.models import Client, ClientState, DuplicatePair, DuplicateState, NameFrequency
 from crm.normalise import words
 
 
@@ -34,8 +43,52 @@ def _chunks(ids: list[int], size: int = 50_000) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
-def features_load(ids: Iterable[int]) -> dict[int, Features]:
-    """The compared fields of the given clients, in four set-based queries per 50,000 ids."""
+# --- how common a name is -------------------------------------------------------------------------
+def name_frequencies_count() -> dict[str, int]:
+    """Active clients per name key (`rules.name_key`), counted now: one grouped query."""
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT family_name, split_part(btrim(given_names), ' ', 1), count(*) FROM crm_client"
+            " WHERE state = 'active' GROUP BY 1, 2"
+        )
+        for family, given, clients in cursor.fetchall():
+            key = name_key(tuple(words(family))[:1], tuple(words(given))[:1])
+            if key:
+                counts[key] = counts.get(key, 0) + clients
+    return counts
+
+
+def name_frequencies_store(counts: dict[str, int]) -> None:
+    """Replace the stored counts (readers see the old ones or the new ones, never none)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM crm_namefrequency")
+        cursor.execute(
+            "INSERT INTO crm_namefrequency (key, clients) SELECT * FROM unnest(%s::text[], %s::int[])",
+            [list(counts), list(counts.values())],
+        )
+
+
+def name_frequencies_of(keys: Iterable[str]) -> dict[str, int] | None:
+    """The stored counts of these keys (a name not counted yet: 0), or None before the first
+    scan has counted anything."""
+    keys = sorted({key for key in keys if key})
+    found = dict(NameFrequency.objects.filter(key__in=keys).values_list("key", "clients"))
+    if not found and not NameFrequency.objects.exists():
+        return None
+    return {key: found.get(key, 0) for key in keys}
+
+
+def _with_name_clients(features: Features, counts: dict[str, int] | None) -> Features:
+    if counts is not None:
+        features.name_clients = counts.get(name_key(features.family, features.given), 0)
+    return features
+
+
+# --- features -------------------------------------------------------------------------------------
+def features_load(ids: Iterable[int], *, name_counts: dict[str, int] | None = None) -> dict[int, Features]:
+    """The compared fields of the given clients, in four set-based queries per 50,000 ids, with
+    how common their names are (`name_counts`, or else the stored counts)."""
     found: dict[int, dict] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(sorted(set(ids))):
@@ -69,13 +122,18 @@ def features_load(ids: Iterable[int]) -> dict[int, Features]:
             )
             for pk, postcode, street, number, extra in cursor.fetchall():
                 found[pk]["addresses"].add((postcode, street, house_number_key(number), flat_key(extra)))
-    return {
+    loaded = {
         pk: Features(
             id=pk,
             **{k: frozenset(v) if isinstance(v, set) else v for k, v in values.items()},
         )
         for pk, values in found.items()
     }
+    if name_counts is None and loaded:
+        name_counts = name_frequencies_of(name_key(f.family, f.given) for f in loaded.values())
+    for features in loaded.values():
+        _with_name_clients(features, name_counts)
+    return loaded
 
 
 def features_of_data(data) -> Features:
@@ -115,7 +173,7 @@ def features_of_data(data) -> Features:
             addresses.add(
                 (result.postcode, result.street_key, house_number_key(result.house_number), flat_key(result.extra))
             )
-    return Features(
+    features = Features(
         id=None,
         generation=generation_of(name.name_prefix),
         family=tuple(words(name.family_name)),
@@ -127,6 +185,7 @@ def features_of_data(data) -> Features:
         phones=frozenset(phones),
         addresses=frozenset(addresses),
     )
+    return _with_name_clients(features, name_frequencies_of([name_key(features.family, features.given)]))
 
 
 # --- one record -----------------------------------------------------------------------------------
@@ -272,7 +331,9 @@ def _scan() -> ScanSummary:
     with connection.cursor() as cursor:
         cursor.execute(_CANDIDATE_PAIRS, {"shared": SHARED_LIMIT})
         pairs = cursor.fetchall()
-    features = features_load({pk for pair in pairs for pk in pair})
+    name_counts = name_frequencies_count()
+    name_frequencies_store(name_counts)
+    features = features_load({pk for pair in pairs for pk in pair}, name_counts=name_counts)
     found = []
     for a, b in pairs:
         fa, fb = features.get(a), features.get(b)

@@ -15,6 +15,11 @@ subtracts) a weight. A pair at or above `THRESHOLD` is a likely duplicate:
     a different date of birth           -50   (a one-digit typo or day/month swapped: 0)
     an address in common                +30   postcode, street, house number; the flat too
                                               when both give one
+    a common name, no contact shared    -15   at least `COMMON_NAME` active clients share the
+                                              family and first given name: namesakes are
+                                              likely, so a name with a birth date or an
+                                              address is not enough
+    a rare name                          +5   at most `RARE_NAME` share it
     a different gender (both known)     -40
     junior and senior (ifj., id.)       -60
     nothing in common: both have        -15
@@ -22,7 +27,8 @@ subtracts) a weight. A pair at or above `THRESHOLD` is a likely duplicate:
 
 So the same name with the date of birth (80) is a duplicate, unless the two records have their
 own contacts and addresses and share none (65: namesakes born on the same day exist at a
-million clients); a similar name with an email (85) or a phone (75), the same name at the same
+million clients) or the name is a common one (65); a similar name with the date of birth (70)
+only if the name is not common; a similar name with an email (85) or a phone (75), the same name at the same
 address (75) are duplicates; a family sharing a phone and an address (70 - 60 for the other
 given name), a father and son of one name, an email alone (50) are not.
 """
@@ -50,7 +56,17 @@ WEIGHTS = {
     "gender_different": -40,
     "generation_different": -60,
     "contacts_different": -15,
+    "name_common": -15,
+    "name_rare": 5,
 }
+
+#: How many active clients must share a name (family and first given name) for it to be common,
+#: and how few for it to be rare. Namesakes born on one day: among n holders of a name about
+#: n² / 60,000 pairs (30,000 days of birth), so hardly any below 40 holders, and one in every
+#: few names of 150 or more (the frequency-based weighting of Fellegi and Sunter's record
+#: linkage, in two steps).
+COMMON_NAME = 150
+RARE_NAME = 40
 
 LABELS = {
     "loyalty_card": _("Same Hegyvidék Kártya number"),
@@ -65,6 +81,8 @@ LABELS = {
     "gender_different": _("Different gender"),
     "generation_different": _("Junior and senior (ifj., id.)"),
     "contacts_different": _("Both have contacts and addresses, none in common"),
+    "name_common": _("A common name, and no contact in common"),
+    "name_rare": _("A rare name"),
 }
 
 #: Names this alike (0..1, rapidfuzz's normalised Indel similarity) are one typo apart.
@@ -88,6 +106,13 @@ class Features:
     # postcode, street key, house number, building/floor/door ("" when not given)
     addresses: frozenset[tuple[str, str, str, str]] = field(default_factory=frozenset)
     generation: str = ""  # "junior" (ifj.), "senior" (id.) or ""
+    # active clients with this name (`name_key`), from the last scan; None: not counted yet
+    name_clients: int | None = None
+
+
+def name_key(family: tuple[str, ...], given: tuple[str, ...]) -> str:
+    """The key a name is counted by: the first family and the first given name, folded."""
+    return f"{family[0] if family else ''} {given[0] if given else ''}".strip()
 
 
 @dataclass(frozen=True)
@@ -220,6 +245,12 @@ def compare(a: Features, b: Features) -> tuple[int, list[Reason]]:
         codes.append("gender_different")
     if name in ("name_same", "name_similar") and a.generation != b.generation:
         codes.append("generation_different")
+    if name in ("name_same", "name_similar") and a.name_clients is not None and b.name_clients is not None:
+        holders = max(a.name_clients, b.name_clients)
+        if holders >= COMMON_NAME and not {"loyalty_card", "email", "phone"} & set(codes):
+            codes.append("name_common")
+        elif holders <= RARE_NAME:
+            codes.append("name_rare")
     # both have contacts and addresses, and not one in common: two people's own lives
     contacts_a, contacts_b = a.emails | a.phones, b.emails | b.phones
     if (

@@ -50,7 +50,7 @@ def test_list_and_read_a_pair(api, pair):
     assert listing.status_code == 200
     assert listing.json()["count"] == 1
     row = listing.json()["results"][0]
-    assert row["id"] == pair.pk and {r["code"] for r in row["reasons"]} == {"name_same", "birth_date_same"}
+    assert row["id"] == pair.pk and {r["code"] for r in row["reasons"]} == {"name_same", "birth_date_same", "name_rare"}
     detail = api.get(API + f"duplicates/{pair.pk}/").json()
     assert detail["client_a"]["family_name"] == "Horváth"
     assert detail["default_choices"]["family_name"] == pair.client_a_id

@@ -179,7 +179,7 @@ def test_the_scan_stores_pairs_and_remembers_not_a_duplicate(clerk):
     summary = duplicates_scan()
     pair = DuplicatePair.objects.get()
     assert (pair.client_a_id, pair.client_b_id, pair.state) == (a.pk, b.pk, DuplicateState.OPEN)
-    assert {r["code"] for r in pair.reasons} == {"name_same", "birth_date_same"}
+    assert {r["code"] for r in pair.reasons} == {"name_same", "birth_date_same", "name_rare"}
     assert summary.new == 1 and summary.pairs == 1 and summary.candidates >= 2
     assert not DuplicatePair.objects.filter(client_b=c).exists()
 
@@ -405,6 +405,48 @@ def test_namesakes_born_on_one_day_with_their_own_contacts_are_not_one_person():
 )
 def test_different_people_with_alike_names_are_not_similar(a, b):
     assert name_match(person(*a), person(*b, id=2)) == "name_different"
+
+
+def test_a_common_name_needs_more_than_a_birth_date_and_a_rare_one_counts_more():
+    def pair(a_clients, b_clients, **kw):
+        a = person(birth_date=BIRTH, name_clients=a_clients, **kw)
+        b = person("Kovács", "Jánso", id=2, birth_date=BIRTH, name_clients=b_clients, **kw)  # a typo
+        score, reasons = compare(a, b)
+        return score, {r.code for r in reasons}
+
+    # Kovács János with his birth date: a name hundreds of clients have, namesakes likely
+    assert pair(620, 1) == (55, {"name_similar", "birth_date_same", "name_common"})
+    same = compare(person(birth_date=BIRTH, name_clients=620), person(id=2, birth_date=BIRTH, name_clients=620))
+    assert same[0] == 65 < THRESHOLD
+    # a shared phone is what namesakes do not have: then how common the name is does not matter
+    phone = frozenset({"+36301234567"})
+    assert pair(620, 1, phones=phone) == (110, {"name_similar", "birth_date_same", "phone"})
+    # a rare name (or one not counted yet: 0) with a birth date: more likely one person
+    assert pair(12, 0) == (75, {"name_similar", "birth_date_same", "name_rare"})
+    # names not counted at all (no scan yet): no adjustment either way
+    assert pair(None, None) == (70, {"name_similar", "birth_date_same"})
+    assert pair(620, None)[0] == 70
+    # in between: neither common nor rare
+    assert pair(100, 3)[0] == 70
+
+
+@pytest.mark.django_db
+def test_the_scan_counts_names_and_an_entry_is_weighed_by_the_counts(clerk):
+    from crm.duplicates.find import features_of_data, name_frequencies_of
+    from crm.models import NameFrequency
+
+    assert name_frequencies_of(["kovacs janos"]) is None  # nothing counted yet
+    assert features_of_data(kovacs()).name_clients is None
+    client_save(data=kovacs(), user=clerk)
+    client_save(data=kovacs(given_names="János Péter", emails=[], phones=[], addresses=[]), user=clerk)
+    client_save(data=kovacs(family_name="Dr. Nagy", given_names="Éva", emails=[], phones=[]), user=clerk)
+    duplicates_scan()
+    assert dict(NameFrequency.objects.values_list("key", "clients")) == {"kovacs janos": 2, "nagy eva": 1}
+    assert features_of_data(kovacs()).name_clients == 2
+    assert features_of_data(kovacs(family_name="Ritka")).name_clients == 0  # not counted: rare
+    client_save(data=kovacs(family_name="Nagy", given_names="Éva Anna", emails=[], phones=[]), user=clerk)
+    duplicates_scan()  # counted anew
+    assert NameFrequency.objects.get(key="nagy eva").clients == 2
 
 
 def test_junior_and_senior_of_one_name_are_two_people():
