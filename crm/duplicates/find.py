@@ -8,6 +8,7 @@ Every way to reach the threshold needs a shared card, email, phone, date of birt
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -318,9 +319,15 @@ def duplicates_scan() -> ScanSummary | None:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCAN_LOCK])
         if not cursor.fetchone()[0]:
             return None
+    # millions of short-lived objects without reference cycles (rows, features, pairs): the
+    # cyclic garbage collector would walk them all again and again, for nothing
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _scan()
     finally:
+        if collecting:
+            gc.enable()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [SCAN_LOCK])
 
