@@ -113,6 +113,14 @@ class Client(models.Model):
                 condition=Q(state="active"),
                 name="crm_client_demography",
             ),
+            # complex search: a client found through another table (an address, an event) is
+            # checked for state, gender, age, source, creation and account from the index alone,
+            # not from its wide row (a random heap read per candidate)
+            models.Index(
+                fields=["id"],
+                include=["state", "gender", "birth_date", "source", "created_at", "user"],
+                name="crm_client_facts",
+            ),
         ]
         permissions = [
             ("view_client_personal_data", _("Can view clients' personal data")),
