@@ -110,9 +110,12 @@ class Features:
     name_clients: int | None = None
 
 
+NAME_KEY_LENGTH = 120  # NameFrequency.key
+
+
 def name_key(family: tuple[str, ...], given: tuple[str, ...]) -> str:
     """The key a name is counted by: the first family and the first given name, folded."""
-    return f"{family[0] if family else ''} {given[0] if given else ''}".strip()
+    return f"{family[0] if family else ''} {given[0] if given else ''}".strip()[:NAME_KEY_LENGTH]
 
 
 @dataclass(frozen=True)
